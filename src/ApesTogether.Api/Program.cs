@@ -1,6 +1,62 @@
+using ApesTogether.Api.Data;
+using ApesTogether.Api.Features.Auth;
+using ApesTogether.Api.Features.Market;
+using ApesTogether.Api.Features.MarketData;
+using ApesTogether.Api.Features.Ops;
+using ApesTogether.Api.Features.Portfolios;
+using ApesTogether.Api.Features.Trades;
+using ApesTogether.Api.Infrastructure;
+
 var builder = WebApplication.CreateBuilder(args);
+var roles = HostRoles.From(builder.Configuration);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(roles);
+builder.Services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
+builder.Services.AddValidation();
+builder.Services.AddOpenApi();
+builder.AddApiErrorHandling();
+builder.AddDatabase();
+builder.AddHealth();
+builder.AddAuth();
+builder.AddMarket();
+builder.AddMarketData();
+builder.AddTrades(scheduler: roles.Scheduler);
+builder.AddPortfolios();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok());
+
+if (args.Contains("migrate"))
+{
+    await DatabaseSetup.MigrateAsync(app.Services, CancellationToken.None);
+    app.Logger.LogInformation("Migrations applied");
+    return;
+}
+if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.ShouldMigrateOnStartup)
+{
+    await DatabaseSetup.MigrateAsync(app.Services, CancellationToken.None);
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealth();
+if (roles.Api)
+{
+    if (app.Environment.IsDevelopment())
+    {
+        app.MapOpenApi();
+    }
+    app.MapAuth();
+    app.MapMarket();
+    app.MapMarketData();
+    app.MapTrades();
+    app.MapPortfolios();
+}
+app.Logger.LogInformation("Apes Together starting with roles {Roles}", roles);
+
 app.Run();
 
 public partial class Program;

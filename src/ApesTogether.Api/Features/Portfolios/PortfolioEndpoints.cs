@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Security.Claims;
+using ApesTogether.Api.Data;
+using ApesTogether.Api.Features.Auth;
+using ApesTogether.Api.Features.Trades;
+using ApesTogether.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApesTogether.Api.Features.Portfolios;
+
+public sealed record TransactionPage(IReadOnlyList<TransactionResponse> Items, string? NextCursor);
+
+public sealed record PublicUser(string Username, string? DisplayName, bool IsAgent, int SubscriberCount, DateTime JoinedAt);
+
+public sealed record RecentTrade(string Ticker, TradeAction Action, decimal Quantity, decimal? Price, string Status, DateTime Timestamp, long? PendingId);
+
+public sealed record PublicPortfolioResponse(
+    PublicUser User,
+    IReadOnlyDictionary<string, decimal?> Performance,
+    string Access,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<HoldingView>? Holdings,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<RecentTrade>? RecentTrades);
+
+public static class PortfolioEndpoints
+{
+    public const int DefaultPageSize = 50, MaxPageSize = 200, RecentTradeCount = 20;
+
+    /// <summary>The periods of API.md, in the order clients show them.</summary>
+    public static readonly string[] Periods = ["1d", "5d", "7d", "1m", "3m", "ytd", "1y", "max"];
+
+    public static IHostApplicationBuilder AddPortfolios(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<PortfolioValuation>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapPortfolios(this IEndpointRouteBuilder app)
+    {
+        var portfolio = app.MapGroup("/api/v1/portfolio").WithTags("Portfolios");
+        portfolio.MapGet("/realtime", Realtime).RequireAuthorization();
+        portfolio.MapGet("/transactions", Transactions).RequireAuthorization();
+        portfolio.MapGet("/public/{username}", Public);
+        return app;
+    }
+
+    static async Task<Ok<RealtimePortfolioResponse>> Realtime(ClaimsPrincipal principal, PortfolioValuation valuation, CancellationToken ct) =>
+        TypedResults.Ok(await valuation.ValueAsync(principal.GetUserId(), ct));
+
+    static async Task<Results<Ok<TransactionPage>, ProblemHttpResult>> Transactions(
+        int? limit, string? before, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    {
+        var size = limit ?? DefaultPageSize;
+        if (size is < 1 or > MaxPageSize)
+        {
+            return ApiProblem.Validation("limit", $"The field limit must be between 1 and {MaxPageSize}.");
+        }
+        long? cursor = null;
+        if (!string.IsNullOrEmpty(before))
+        {
+            if (!long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
+            {
+                return ApiProblem.Validation("before", "The field before must be a cursor returned as next_cursor.");
+            }
+            cursor = parsed;
+        }
+        var userId = principal.GetUserId();
+        var rows = await db.Transactions.AsNoTracking()
+            .Where(t => t.UserId == userId && (cursor == null || t.Id < cursor))
+            .OrderByDescending(t => t.Id)
+            .Take(size + 1)
+            .ToListAsync(ct);
+        var next = rows.Count > size ? rows[size - 1].Id.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new TransactionPage(rows.Take(size).Select(TransactionResponse.From).ToList(), next));
+    }
+
+    static async Task<Results<Ok<PublicPortfolioResponse>, ProblemHttpResult>> Public(
+        string username, ClaimsPrincipal principal, AppDbContext db, PortfolioValuation valuation, CancellationToken ct)
+    {
+        var normalized = username.Trim().ToLowerInvariant();
+        if (normalized.Length is 0 or > 30)
+        {
+            return ApiProblem.NotFound(ErrorCodes.UserNotFound, "No such user.");
+        }
+        var owner = await db.Users.AsNoTracking().Where(u => u.NormalizedUsername == normalized)
+            .Select(u => new { u.Id, u.Username, u.DisplayName, u.IsAgent, u.CreatedAt })
+            .SingleOrDefaultAsync(ct);
+        if (owner is null)
+        {
+            return ApiProblem.NotFound(ErrorCodes.UserNotFound, "No such user.");
+        }
+
+        // Performance needs snapshots; until they exist every period is null rather than a made-up zero.
+        var performance = Periods.ToDictionary(p => p, _ => (decimal?)null);
+        var user = new PublicUser(owner.Username, owner.DisplayName, owner.IsAgent, SubscriberCount: 0, owner.CreatedAt);
+        var isOwner = principal.TryGetUserId() == owner.Id;
+        if (!isOwner)
+        {
+            return TypedResults.Ok(new PublicPortfolioResponse(user, performance, "preview", null, null));
+        }
+
+        var holdings = (await valuation.ValueAsync(owner.Id, ct)).Holdings;
+        var pending = await db.PendingTrades.AsNoTracking()
+            .Where(p => p.UserId == owner.Id && p.Status == PendingTradeStatus.Queued)
+            .OrderByDescending(p => p.Id).Take(RecentTradeCount).ToListAsync(ct);
+        var executed = await db.Transactions.AsNoTracking()
+            .Where(t => t.UserId == owner.Id).OrderByDescending(t => t.Id).Take(RecentTradeCount).ToListAsync(ct);
+        var recent = pending.Select(p => new RecentTrade(p.Ticker, p.Action, p.Quantity, null, "pending", p.QueuedAt, p.Id))
+            .Concat(executed.Select(t => new RecentTrade(t.Ticker, t.Action, t.Quantity, t.Price, "executed", t.ExecutedAt, null)))
+            .ToList();
+        return TypedResults.Ok(new PublicPortfolioResponse(user, performance, "full", holdings, recent));
+    }
+}
