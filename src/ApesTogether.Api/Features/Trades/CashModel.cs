@@ -53,9 +53,17 @@ public static class TradeMath
     public const decimal MaxQuantity = 1_000_000m;
     public const decimal MaxOrderValue = 10_000_000m;
     public const decimal MinOrderValue = 0.01m;
-    public const int MaxHoldings = 200;
 
     /// <summary>The cash an order moves: quantity × price in whole cents, half a cent rounding away from zero.</summary>
     public static decimal Total(decimal quantity, decimal price) =>
         decimal.Round(quantity * price, 2, MidpointRounding.AwayFromZero);
+}
+
+public sealed class TradingOptions
+{
+    public const string Section = "Trading";
+
+    /// <summary>Most different tickers one portfolio may hold (counting queued buys of new tickers).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
+    public int MaxHoldings { get; set; } = 200;
 }

@@ -15,6 +15,7 @@ public static class TradeEndpoints
 
     public static IHostApplicationBuilder AddTrades(this IHostApplicationBuilder builder, bool scheduler)
     {
+        builder.Services.AddOptions<TradingOptions>().BindConfiguration(TradingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<TradeService>();
         builder.Services.AddScoped<MarketOpenSettlement>();
         if (scheduler)

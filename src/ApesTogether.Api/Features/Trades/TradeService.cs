@@ -30,7 +30,7 @@ public abstract record TradeOutcome
 /// write lock (a version bump of the cash row), so concurrent or retried trades can neither oversell nor lose updates.
 /// </summary>
 public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCalendar calendar, TimeProvider clock,
-    IOptions<JsonOptions> json, ILogger<TradeService> logger)
+    IOptions<JsonOptions> json, IOptions<TradingOptions> trading, ILogger<TradeService> logger)
 {
     public async Task<TradeOutcome> PlaceAsync(TradeCommand command, CancellationToken ct)
     {
@@ -259,9 +259,10 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
             .Where(p => p.UserId == userId && p.Action == TradeAction.Buy && p.Status == PendingTradeStatus.Queued)
             .Select(p => p.Ticker).ToListAsync(ct);
         var tickers = held.Concat(queuedNew).Where(t => t != ticker).ToHashSet();
-        return tickers.Count >= TradeMath.MaxHoldings
+        var max = trading.Value.MaxHoldings;
+        return tickers.Count >= max
             ? new TradeRejection(StatusCodes.Status409Conflict, ErrorCodes.TooManyHoldings, "Too many holdings",
-                $"A portfolio holds at most {TradeMath.MaxHoldings} different tickers.", new() { ["max_holdings"] = TradeMath.MaxHoldings })
+                $"A portfolio holds at most {max} different tickers.", new() { ["max_holdings"] = max })
             : null;
     }
 
