@@ -92,6 +92,26 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return new TestUser(client, (long)body["user"]!["id"]!, username, email, access, (string)body["refresh_token"]!);
     }
 
+    /// <summary>Logs the user in again after the test moved the clock past the access token's lifetime.</summary>
+    public async Task ReauthenticateAsync(TestUser user)
+    {
+        var response = await CreateAnonymousClient().PostAsJsonAsync("/api/v1/auth/login",
+            new { email = user.Email, password = Password }, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
+        user.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (string)body["access_token"]!);
+    }
+
+    /// <summary>Moves the clock and keeps the user signed in.</summary>
+    public async Task MoveClockAsync(DateTimeOffset to, params TestUser[] users)
+    {
+        Clock.SetUtcNow(to);
+        foreach (var user in users)
+        {
+            await ReauthenticateAsync(user);
+        }
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

@@ -130,7 +130,7 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
             {
                 return Reject(StatusCodes.Status409Conflict, ErrorCodes.NotCancelable, "Not cancelable",
                     $"The pending trade is {pending.Status.ToString().ToLowerInvariant()}, not queued.",
-                    new() { ["status"] = pending.Status.ToString().ToLowerInvariant() });
+                    new() { ["current_status"] = pending.Status.ToString().ToLowerInvariant() });
             }
             pending.Status = PendingTradeStatus.Canceled;
             pending.SettledAt = clock.GetUtcNow().UtcDateTime;
