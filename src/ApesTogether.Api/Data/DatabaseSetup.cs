@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Npgsql;
 
 namespace ApesTogether.Api.Data;
 
@@ -20,6 +21,23 @@ public sealed class DatabaseOptions
     public int CommandTimeoutSeconds { get; set; } = 30;
 
     public bool ShouldMigrateOnStartup => MigrateOnStartup ?? Provider == DatabaseProvider.Sqlite;
+
+    public PoolOptions Pool { get; set; } = new();
+}
+
+/// <summary>
+/// Npgsql's connection pool. The defaults mirror the guide's SQLAlchemy settings: <c>pool_size 10</c> → MinSize 10
+/// (kept open), <c>+ max_overflow 20</c> → MaxSize 30, <c>pool_timeout 30</c> → ConnectionTimeoutSeconds 30 (how long
+/// an open waits for a free connection), <c>pool_recycle 1800</c> → ConnectionLifetimeSeconds 1800. Connections above
+/// MinSize close after IdleLifetimeSeconds (SQLAlchemy closes overflow at once).
+/// </summary>
+public sealed class PoolOptions
+{
+    [Range(0, 1000)] public int MinSize { get; set; } = 10;
+    [Range(1, 1000)] public int MaxSize { get; set; } = 30;
+    [Range(1, 600)] public int ConnectionTimeoutSeconds { get; set; } = 30;
+    [Range(0, 86_400)] public int ConnectionLifetimeSeconds { get; set; } = 1800;
+    [Range(1, 86_400)] public int IdleLifetimeSeconds { get; set; } = 300;
 }
 
 public static class DatabaseSetup
@@ -48,7 +66,9 @@ public static class DatabaseSetup
                 {
                     throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Apes is not set.");
                 }
-                builder.Services.AddDbContext<PostgresAppDbContext>(o => ConfigurePostgres(o, connectionString, options.CommandTimeoutSeconds));
+                builder.Services.AddSingleton(_ => BuildDataSource(connectionString, options.Pool));
+                builder.Services.AddDbContext<PostgresAppDbContext>((sp, o) =>
+                    ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>(), options.CommandTimeoutSeconds));
                 builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<PostgresAppDbContext>());
                 break;
             default:
@@ -73,8 +93,26 @@ public static class DatabaseSetup
         o.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations_history"))
          .UseSnakeCaseNamingConvention();
 
-    internal static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString, int commandTimeoutSeconds) =>
-        o.UseNpgsql(connectionString, n => n.MigrationsHistoryTable("__ef_migrations_history").CommandTimeout(commandTimeoutSeconds))
+    /// <summary>One data source (and so one pool) per process, sized by <see cref="PoolOptions"/>.</summary>
+    public static NpgsqlDataSource BuildDataSource(string connectionString, PoolOptions pool)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MinPoolSize = Math.Min(pool.MinSize, pool.MaxSize),
+            MaxPoolSize = pool.MaxSize,
+            Timeout = pool.ConnectionTimeoutSeconds,
+            ConnectionLifetime = pool.ConnectionLifetimeSeconds,
+            ConnectionIdleLifetime = pool.IdleLifetimeSeconds,
+        };
+        if (string.IsNullOrEmpty(csb.ApplicationName))
+        {
+            csb.ApplicationName = "apes-together";
+        }
+        return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+    }
+
+    internal static void ConfigurePostgres(DbContextOptionsBuilder o, NpgsqlDataSource dataSource, int commandTimeoutSeconds) =>
+        o.UseNpgsql(dataSource, n => n.MigrationsHistoryTable("__ef_migrations_history").CommandTimeout(commandTimeoutSeconds))
          .UseSnakeCaseNamingConvention();
 
     /// <summary>Applies pending migrations, and on SQLite switches the file to WAL so readers never wait for the writer.</summary>
@@ -108,7 +146,7 @@ sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresApp
     public PostgresAppDbContext CreateDbContext(string[] args)
     {
         var o = new DbContextOptionsBuilder<PostgresAppDbContext>();
-        DatabaseSetup.ConfigurePostgres(o, "Host=127.0.0.1;Database=apes_design", 30);
+        DatabaseSetup.ConfigurePostgres(o, new NpgsqlDataSourceBuilder("Host=127.0.0.1;Database=apes_design").Build(), 30);
         return new PostgresAppDbContext(o.Options);
     }
 }
