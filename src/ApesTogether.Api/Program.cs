@@ -23,13 +23,25 @@ builder.AddMarket();
 builder.AddMarketData();
 builder.AddTrades(scheduler: roles.Scheduler);
 builder.AddPortfolios();
+builder.AddOps();
 
 var app = builder.Build();
 
+// One-shot operator commands: `dotnet run -- migrate`, `dotnet run -- reconcile [--repair]`.
 if (args.Contains("migrate"))
 {
     await DatabaseSetup.MigrateAsync(app.Services, CancellationToken.None);
     app.Logger.LogInformation("Migrations applied");
+    return;
+}
+if (args.Contains("reconcile"))
+{
+    await using var scope = app.Services.CreateAsyncScope();
+    var report = await scope.ServiceProvider.GetRequiredService<LedgerReconciler>().ReconcileAllAsync(args.Contains("--repair"), CancellationToken.None);
+    var json = new System.Text.Json.JsonSerializerOptions { WriteIndented = true };
+    JsonSetup.Configure(json);
+    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, json));
+    Environment.ExitCode = report.UsersWithDrift > 0 && !report.Repaired ? 3 : 0;
     return;
 }
 if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.ShouldMigrateOnStartup)
@@ -54,6 +66,7 @@ if (roles.Api)
     app.MapMarketData();
     app.MapTrades();
     app.MapPortfolios();
+    app.MapAdmin();
 }
 app.Logger.LogInformation("Apes Together starting with roles {Roles}", roles);
 

@@ -181,6 +181,7 @@ public sealed class TradeTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         var ledger = await (await user.Client.Get("/api/v1/portfolio/transactions")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Single(ledger["items"]!.AsArray());
+        await AssertLedgerMatchesStateAsync(user);
     }
 
     [Fact]
@@ -219,6 +220,7 @@ public sealed class TradeTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(proceeds, portfolio["totals"]!["cash_proceeds"].Dec());
         var held = portfolio["holdings"]!.AsArray().ToDictionary(h => (string)h!["ticker"]!, h => h!["quantity"].Dec());
         Assert.Equal(quantities.Where(q => q.Value != 0).OrderBy(q => q.Key), held.OrderBy(q => q.Key));
+        await api.AssertNoLedgerDriftAsync(user.Id);
     }
 }
 

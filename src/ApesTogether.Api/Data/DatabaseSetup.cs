@@ -54,11 +54,13 @@ public static class DatabaseSetup
         var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = builder.Configuration.GetConnectionString("Apes");
 
+        builder.Services.AddSingleton<ConnectionCounter>();
         switch (options.Provider)
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = PrepareSqlite(connectionString ?? DefaultSqliteConnectionString, options.CommandTimeoutSeconds);
-                builder.Services.AddDbContext<SqliteAppDbContext>(o => ConfigureSqlite(o, sqlite));
+                builder.Services.AddDbContext<SqliteAppDbContext>((sp, o) =>
+                    ConfigureSqlite(o, sqlite).AddInterceptors(sp.GetRequiredService<ConnectionCounter>()));
                 builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<SqliteAppDbContext>());
                 break;
             case DatabaseProvider.Postgres:
@@ -68,7 +70,8 @@ public static class DatabaseSetup
                 }
                 builder.Services.AddSingleton(_ => BuildDataSource(connectionString, options.Pool));
                 builder.Services.AddDbContext<PostgresAppDbContext>((sp, o) =>
-                    ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>(), options.CommandTimeoutSeconds));
+                    ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>(), options.CommandTimeoutSeconds)
+                        .AddInterceptors(sp.GetRequiredService<ConnectionCounter>()));
                 builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<PostgresAppDbContext>());
                 break;
             default:
@@ -89,7 +92,7 @@ public static class DatabaseSetup
         return csb.ToString();
     }
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
         o.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations_history"))
          .UseSnakeCaseNamingConvention();
 
@@ -111,7 +114,7 @@ public static class DatabaseSetup
         return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
     }
 
-    internal static void ConfigurePostgres(DbContextOptionsBuilder o, NpgsqlDataSource dataSource, int commandTimeoutSeconds) =>
+    internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder o, NpgsqlDataSource dataSource, int commandTimeoutSeconds) =>
         o.UseNpgsql(dataSource, n => n.MigrationsHistoryTable("__ef_migrations_history").CommandTimeout(commandTimeoutSeconds))
          .UseSnakeCaseNamingConvention();
 

@@ -92,6 +92,23 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return new TestUser(client, (long)body["user"]!["id"]!, username, email, access, (string)body["refresh_token"]!);
     }
 
+    /// <summary>The admin account (Auth:AdminEmails), registered on first use.</summary>
+    public async Task<TestUser> AdminAsync()
+    {
+        var client = CreateAnonymousClient();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/login",
+            new { email = AdminEmail, password = Password }, TestContext.Current.CancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+        {
+            return await RegisterAsync(email: AdminEmail, username: "admin_" + Guid.NewGuid().ToString("N")[..8]);
+        }
+        response.EnsureSuccessStatusCode();
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
+        var access = (string)body["access_token"]!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        return new TestUser(client, (long)body["user"]!["id"]!, (string)body["user"]!["username"]!, AdminEmail, access, (string)body["refresh_token"]!);
+    }
+
     /// <summary>Logs the user in again after the test moved the clock past the access token's lifetime.</summary>
     public async Task ReauthenticateAsync(TestUser user)
     {
@@ -110,6 +127,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             await ReauthenticateAsync(user);
         }
+    }
+
+    /// <summary>Rebuilds the user's holdings and cash from the ledger and asserts they equal the stored state.</summary>
+    public async Task AssertNoLedgerDriftAsync(long userId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<Api.Features.Trades.LedgerReconciler>()
+            .ReconcileUserAsync(userId, repair: false, TestContext.Current.CancellationToken);
+        Assert.False(result.HasDrift, $"Ledger drift for user {userId}: cash {result.Cash}, holdings {string.Join("; ", result.Holdings)}");
     }
 
     public override async ValueTask DisposeAsync()

@@ -289,26 +289,6 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
     static string HashRequest(TradeCommand c) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         $"trade|{c.Ticker}|{c.Action}|{(c.Quantity / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture)}")));
 
-    /// <summary>
-    /// Runs work in a transaction holding the user's write lock: the version bump of the cash row locks the row on
-    /// PostgreSQL and takes the database write lock on SQLite, before anything is read.
-    /// </summary>
-    async Task<T> InUserTransactionAsync<T>(long userId, Func<Task<T>> work, CancellationToken ct)
-    {
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
-        {
-            db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var locked = await db.CashAccounts.Where(c => c.UserId == userId)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version + 1), ct);
-            if (locked == 0)
-            {
-                throw new InvalidOperationException($"User {userId} has no cash account.");
-            }
-            var result = await work();
-            await tx.CommitAsync(ct);
-            return result;
-        });
-    }
+    Task<T> InUserTransactionAsync<T>(long userId, Func<Task<T>> work, CancellationToken ct) =>
+        db.InUserTransactionAsync(userId, work, ct);
 }
