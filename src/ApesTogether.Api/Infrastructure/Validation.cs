@@ -55,3 +55,27 @@ public sealed class MaxDecimalPlacesAttribute(int places) : ValidationAttribute(
 
     public override bool IsValid(object? value) => value is not decimal d || d.Scale <= Places || decimal.Round(d, Places) == d;
 }
+
+/// <summary>
+/// An inclusive decimal range. Used instead of <see cref="RangeAttribute"/> with <c>typeof(decimal)</c>, whose lazy
+/// conversion of its limits is not thread-safe: concurrent first validations can throw InvalidCastException.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class DecimalRangeAttribute(string minimum, string maximum) : ValidationAttribute
+{
+    public decimal Minimum { get; } = decimal.Parse(minimum, System.Globalization.CultureInfo.InvariantCulture);
+    public decimal Maximum { get; } = decimal.Parse(maximum, System.Globalization.CultureInfo.InvariantCulture);
+
+    public override bool IsValid(object? value) => value is not decimal d || (d >= Minimum && d <= Maximum);
+}
+
+/// <summary>An inclusive TimeSpan range for options; thread-safe for the same reason as <see cref="DecimalRangeAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class TimeSpanRangeAttribute(string minimum, string maximum)
+    : ValidationAttribute($"The field {{0}} must be between {minimum} and {maximum}.")
+{
+    public TimeSpan Minimum { get; } = TimeSpan.Parse(minimum, System.Globalization.CultureInfo.InvariantCulture);
+    public TimeSpan Maximum { get; } = TimeSpan.Parse(maximum, System.Globalization.CultureInfo.InvariantCulture);
+
+    public override bool IsValid(object? value) => value is not TimeSpan t || (t >= Minimum && t <= Maximum);
+}

@@ -78,3 +78,20 @@ public sealed class ValidationTests
         Assert.Throws<InvalidOperationException>(() => HostRoles.From(configuration));
     }
 }
+
+public sealed class RangeAttributeTests
+{
+    [Fact]
+    public void Decimal_and_time_span_ranges_validate_safely_from_many_threads()
+    {
+        var quantity = new DecimalRangeAttribute("0.000001", "1000000");
+        var lifetime = new TimeSpanRangeAttribute("00:01:00", "1.00:00:00");
+
+        var results = Enumerable.Range(0, 2_000).AsParallel().Select(i => (
+            quantity.IsValid(i % 2 == 0 ? 1m : 0m),
+            lifetime.IsValid(i % 2 == 0 ? TimeSpan.FromMinutes(15) : TimeSpan.FromDays(2)),
+            i % 2 == 0)).ToList();
+
+        Assert.All(results, r => Assert.Equal((r.Item3, r.Item3), (r.Item1, r.Item2)));
+    }
+}

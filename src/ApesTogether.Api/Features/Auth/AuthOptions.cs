@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ApesTogether.Api.Infrastructure;
 
 namespace ApesTogether.Api.Features.Auth;
 
@@ -16,10 +17,10 @@ public sealed class AuthOptions
 
     public List<string> AdminEmails { get; set; } = [];
 
-    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    [TimeSpanRange("00:01:00", "1.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
-    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
+    [TimeSpanRange("01:00:00", "365.00:00:00")]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>PBKDF2 iterations of the password hash; the default is the framework's (100,000 × HMAC-SHA512).</summary>

@@ -9,8 +9,7 @@ public sealed class TradeRequest
     public string Ticker { get; init; } = "";
 
     [Required, MaxDecimalPlaces(TradeMath.QuantityScale)]
-    [Range(typeof(decimal), "0.000001", "1000000", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
-        ErrorMessage = "The field quantity must be greater than 0 and at most 1,000,000.")]
+    [DecimalRange("0.000001", "1000000", ErrorMessage = "The field quantity must be greater than 0 and at most 1,000,000.")]
     public decimal? Quantity { get; init; }
 
     [Required, AllowedValues("buy", "sell", ErrorMessage = "The field action must be 'buy' or 'sell'.")]
