@@ -11,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 var roles = HostRoles.From(builder.Configuration);
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<ApesMetrics>();
 builder.Services.AddSingleton(roles);
 builder.Services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
 builder.Services.AddValidation();
@@ -20,7 +21,7 @@ builder.AddDatabase();
 builder.AddHealth();
 builder.AddAuth();
 builder.AddMarket();
-builder.AddMarketData();
+builder.AddMarketData(scheduler: roles.Scheduler);
 builder.AddTrades(scheduler: roles.Scheduler);
 builder.AddPortfolios();
 builder.AddOps();

@@ -16,6 +16,9 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Features.Trades.CashAccount> CashAccounts => Set<Features.Trades.CashAccount>();
     public DbSet<Features.Trades.PendingTrade> PendingTrades => Set<Features.Trades.PendingTrade>();
     public DbSet<Features.Trades.IdempotencyRecord> IdempotencyRecords => Set<Features.Trades.IdempotencyRecord>();
+    public DbSet<Features.MarketData.ApiCallLog> ApiCallLogs => Set<Features.MarketData.ApiCallLog>();
+    public DbSet<Features.MarketData.DailyPrice> DailyPrices => Set<Features.MarketData.DailyPrice>();
+    public DbSet<Features.MarketData.StockInfoRow> StockInfo => Set<Features.MarketData.StockInfoRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

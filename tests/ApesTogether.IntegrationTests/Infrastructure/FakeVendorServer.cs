@@ -227,6 +227,13 @@ public sealed class FakeVendorServer : IAsyncDisposable
         var known = symbols.Select(s => this[s]).OfType<FakeSecurity>().ToList();
         var unknown = symbols.Where(s => this[s] is null).ToList();
         var answer = AlphaVantageBulk(QuoteTime, [.. known.Select(s => (s.Symbol, s.Price, s.PreviousClose))]);
+        foreach (var (item, security) in answer["data"]!.AsArray().Zip(known))
+        {
+            if (security.Open is { } open)
+            {
+                item!["open"] = open.ToString(CultureInfo.InvariantCulture);
+            }
+        }
         if (unknown.Count > 0)
             answer["message"] = "the following symbols are invalid: " + string.Join(',', unknown);
         return answer;

@@ -73,6 +73,31 @@ public sealed class SimulatedQuoteProvider : IQuoteProvider
             universe.TryGetEntry(StockUniverse.Normalize(ticker), out var entry) ? OpenOn(entry, sessionDate) : null);
     }
 
+    public Task<IReadOnlyList<SessionPrices>> GetDailyPricesAsync(string ticker, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        if (!universe.TryGetEntry(StockUniverse.Normalize(ticker), out var entry))
+        {
+            return Task.FromResult<IReadOnlyList<SessionPrices>>([]);
+        }
+        // Only sessions that have closed by now have an official close.
+        var today = MarketCalendar.ExchangeDate(clock.GetUtcNow());
+        var last = calendar.GetSession(today) is { } s && clock.GetUtcNow() >= s.Close ? today : today.AddDays(-1);
+        var until = to < last ? to : last;
+        if (until < from)
+        {
+            return Task.FromResult<IReadOnlyList<SessionPrices>>([]);
+        }
+        var prices = calendar.GetSessions(from, until)
+            .Select(session => new SessionPrices(session.Date, ToMoney(LogOpen(entry, session.Date)), ToMoney(LogClose(entry, session.Date))))
+            .ToList();
+        return Task.FromResult<IReadOnlyList<SessionPrices>>(prices);
+    }
+
+    public Task<CompanyProfile?> GetProfileAsync(string ticker, CancellationToken cancellationToken) =>
+        Task.FromResult(universe.TryGet(StockUniverse.Normalize(ticker), out var info)
+            ? new CompanyProfile(info.Ticker, info.Name, info.Sector, info.Industry, null)
+            : null);
+
     /// <summary>The simulated quote of a universe ticker at an instant.</summary>
     /// <exception cref="ArgumentException">The ticker is not in the universe.</exception>
     public Quote QuoteAt(string ticker, DateTimeOffset instant) =>
@@ -106,14 +131,14 @@ public sealed class SimulatedQuoteProvider : IQuoteProvider
         {
             var previousClose = ToMoney(LogClose(entry, calendar.PreviousSession(today.Date).Date));
             var price = ToMoney(LogIntraday(entry, today, instant));
-            return new Quote(ticker, price, previousClose, instant, ProviderName, sessionKind);
+            return new Quote(ticker, price, previousClose, instant, ProviderName, sessionKind, ToMoney(LogOpen(entry, today.Date)));
         }
 
         // Outside the regular session the price is the last close, stamped with the instant it was set.
         var last = today is not null && instant >= today.Close ? today : calendar.PreviousSession(MarketCalendar.ExchangeDate(instant));
         var lastClose = ToMoney(LogClose(entry, last.Date));
         var closeBefore = ToMoney(LogClose(entry, calendar.PreviousSession(last.Date).Date));
-        return new Quote(ticker, lastClose, closeBefore, last.Close, ProviderName, sessionKind);
+        return new Quote(ticker, lastClose, closeBefore, last.Close, ProviderName, sessionKind, ToMoney(LogOpen(entry, last.Date)));
     }
 
     private double LogIntraday(UniverseEntry entry, TradingSession session, DateTimeOffset instant)

@@ -1,5 +1,6 @@
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Auth;
+using ApesTogether.Api.Features.MarketData;
 using ApesTogether.Api.Features.Trades;
 using ApesTogether.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,13 +12,22 @@ namespace ApesTogether.Api.Features.Ops;
 public sealed record PoolStatistics(int InUseByThisProcess, long OpenedByThisProcess, int MinSize, int MaxSize,
     int? ServerActive, int? ServerIdle, int? ServerIdleInTransaction);
 
+public sealed record MarketDataStatistics(string Provider, int Keys, int ApiCallsLastMinute, int ApiCallsPerMinuteLimit,
+    string? BreakerState, long Failovers, QuoteCacheStats QuoteCache);
+
 public sealed record HealthMetricsResponse(string DatabaseProvider, int DbConnections, int DbConnectionLimit, decimal DbConnectionPercent,
-    PoolStatistics Pool, IReadOnlyList<string> Warnings);
+    PoolStatistics Pool, int ApiCallsToday, int ApiCallsLimit, MarketDataStatistics MarketData, IReadOnlyList<string> Warnings);
 
 public static class AdminEndpoints
 {
     /// <summary>The decision matrix's database rows: 15 of 20 connections warns (75 %), 18 of 20 calls for action (90 %).</summary>
     public const decimal ConnectionWarningPercent = 75m, ConnectionActionPercent = 90m;
+
+    /// <summary>The decision matrix's AlphaVantage row: 120 of 150 calls/min warns (80 %), 140 of 150 calls for action (≈ 93 %).</summary>
+    public const decimal ApiCallsWarningPercent = 80m, ApiCallsActionPercent = 140m / 150m * 100m;
+
+    /// <summary>The guide's daily call limit when no per-day budget is set: the per-minute budget over 8 market hours.</summary>
+    public const int MarketMinutesPerDay = 60 * 8;
 
     public static IHostApplicationBuilder AddOps(this IHostApplicationBuilder builder)
     {
@@ -34,7 +44,8 @@ public static class AdminEndpoints
     }
 
     static async Task<Ok<HealthMetricsResponse>> HealthMetrics(AppDbContext db, ConnectionCounter counter,
-        IOptions<DatabaseOptions> options, CancellationToken ct)
+        IOptions<DatabaseOptions> options, IOptions<MarketDataOptions> marketData, ApiKeyPool keys, QuoteSource quotes,
+        CircuitBreaker breaker, TimeProvider clock, CancellationToken ct)
     {
         var pool = options.Value.Pool;
         int connections;
@@ -64,8 +75,33 @@ public static class AdminEndpoints
         {
             warnings.Add($"Database connections at {percent} % of {pool.MaxSize} (≥ {ConnectionWarningPercent} %): consider upgrading the PostgreSQL plan.");
         }
+
+        var dayStart = clock.GetUtcNow().UtcDateTime.Date;
+        var callsToday = await db.ApiCallLogs.CountAsync(l => l.Provider == AlphaVantageQuoteProvider.ProviderName && l.At >= dayStart, ct);
+        var perMinuteLimit = Math.Max(1, keys.KeyCount) * marketData.Value.AlphaVantage.CallsPerMinute;
+        var callsLimit = keys.CapacityPerDay ?? perMinuteLimit * MarketMinutesPerDay;
+        var lastMinute = keys.CallsInLastMinute();
+        var callPercent = lastMinute * 100m / perMinuteLimit;
+        if (callPercent >= ApiCallsActionPercent)
+        {
+            warnings.Add($"AlphaVantage at {lastMinute} calls/min of {perMinuteLimit}: add a key now.");
+        }
+        else if (callPercent >= ApiCallsWarningPercent)
+        {
+            warnings.Add($"AlphaVantage at {lastMinute} calls/min of {perMinuteLimit}: plan another key.");
+        }
+        var usesBreaker = marketData.Value.Provider == QuoteProviderKind.AlphaVantage && marketData.Value.Fallback != FallbackKind.None;
+        if (usesBreaker && breaker.State != BreakerState.Closed)
+        {
+            warnings.Add($"AlphaVantage breaker is {breaker.State.ToString().ToLowerInvariant()}: quotes come from the fallback.");
+        }
+        var cache = quotes.Stats;
+        var market = new MarketDataStatistics(quotes.ProviderName, keys.KeyCount, lastMinute, perMinuteLimit,
+            usesBreaker ? breaker.State.ToString().ToLowerInvariant() : null, breaker.Failovers, cache);
+
         return TypedResults.Ok(new HealthMetricsResponse(db.Database.IsNpgsql() ? "postgres" : "sqlite", connections, pool.MaxSize, percent,
-            new PoolStatistics(counter.Open, counter.OpenedTotal, pool.MinSize, pool.MaxSize, active, idle, idleInTx), warnings));
+            new PoolStatistics(counter.Open, counter.OpenedTotal, pool.MinSize, pool.MaxSize, active, idle, idleInTx),
+            callsToday, callsLimit, market, warnings));
     }
 
     sealed record ActivityRow(string State, int Count);

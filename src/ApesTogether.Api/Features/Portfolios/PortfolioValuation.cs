@@ -9,7 +9,7 @@ namespace ApesTogether.Api.Features.Portfolios;
 public sealed record MarketSummary(bool IsOpen, MarketSessionKind Session, DateTimeOffset NextOpen, DateTimeOffset NextClose);
 
 public sealed record HoldingView(string Ticker, decimal Quantity, decimal? Price, decimal Value, decimal AverageCost, decimal CostBasis,
-    decimal Gain, decimal GainPct, decimal DayChange, decimal DayChangePct, string PriceSource, DateTimeOffset? PriceAsOf);
+    decimal Gain, decimal GainPct, decimal DayChange, decimal DayChangePct, string PriceSource, DateTimeOffset? PriceAsOf, bool PriceStale);
 
 public sealed record PortfolioTotals(decimal HoldingsValue, decimal CashProceeds, decimal TotalValue, decimal CapitalDeployed,
     decimal TotalGain, decimal TotalReturnPct, decimal DayChange, decimal DayChangePct);
@@ -54,7 +54,7 @@ public sealed class PortfolioValuation(AppDbContext db, QuoteSource quotes, Mark
         return new HoldingView(h.Ticker, h.Quantity, quote?.Price, value, h.AverageCost, costBasis, value - costBasis,
             Percent(value - costBasis, costBasis), dayChange,
             quote is null ? 0m : Percent(quote.Price - quote.PreviousClose, quote.PreviousClose),
-            quote?.Source ?? CostBasisSource, quote?.AsOf);
+            quote?.Source ?? CostBasisSource, quote?.AsOf, quote?.Stale ?? false);
     }
 
     static decimal Money(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero);

@@ -147,6 +147,154 @@ namespace ApesTogether.Api.Data.Migrations.Postgres
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("ApesTogether.Api.Features.MarketData.ApiCallLog", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Function")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("function");
+
+                    b.Property<int?>("KeyIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("key_index");
+
+                    b.Property<int>("LatencyMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("latency_ms");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("SymbolCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("symbol_count");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_call_logs");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_api_call_logs_at");
+
+                    b.ToTable("api_call_logs", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.MarketData.DailyPrice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Close")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("close");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<decimal?>("Open")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("open");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Ticker")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("ticker");
+
+                    b.HasKey("Id")
+                        .HasName("pk_daily_prices");
+
+                    b.HasIndex("Date")
+                        .HasDatabaseName("ix_daily_prices_date");
+
+                    b.HasIndex("Ticker", "Date")
+                        .IsUnique()
+                        .HasDatabaseName("ix_daily_prices_ticker_date");
+
+                    b.ToTable("daily_prices", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.MarketData.StockInfoRow", b =>
+                {
+                    b.Property<string>("Ticker")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("ticker");
+
+                    b.Property<string>("Industry")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("industry");
+
+                    b.Property<decimal?>("MarketCapitalization")
+                        .HasPrecision(24)
+                        .HasColumnType("numeric(24,0)")
+                        .HasColumnName("market_capitalization");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Sector")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("sector");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("source");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Ticker")
+                        .HasName("pk_stock_info");
+
+                    b.ToTable("stock_info", (string)null);
+                });
+
             modelBuilder.Entity("ApesTogether.Api.Features.Trades.CashAccount", b =>
                 {
                     b.Property<long>("UserId")

@@ -138,6 +138,150 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("ApesTogether.Api.Features.MarketData.ApiCallLog", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Function")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("function");
+
+                    b.Property<int?>("KeyIndex")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key_index");
+
+                    b.Property<int>("LatencyMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_ms");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<int>("SymbolCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("symbol_count");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_call_logs");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_api_call_logs_at");
+
+                    b.ToTable("api_call_logs", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.MarketData.DailyPrice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Close")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("close");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date");
+
+                    b.Property<decimal?>("Open")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("open");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Ticker")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ticker");
+
+                    b.HasKey("Id")
+                        .HasName("pk_daily_prices");
+
+                    b.HasIndex("Date")
+                        .HasDatabaseName("ix_daily_prices_date");
+
+                    b.HasIndex("Ticker", "Date")
+                        .IsUnique()
+                        .HasDatabaseName("ix_daily_prices_ticker_date");
+
+                    b.ToTable("daily_prices", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.MarketData.StockInfoRow", b =>
+                {
+                    b.Property<string>("Ticker")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ticker");
+
+                    b.Property<string>("Industry")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("industry");
+
+                    b.Property<decimal?>("MarketCapitalization")
+                        .HasPrecision(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("market_capitalization");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Sector")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sector");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Ticker")
+                        .HasName("pk_stock_info");
+
+                    b.ToTable("stock_info", (string)null);
+                });
+
             modelBuilder.Entity("ApesTogether.Api.Features.Trades.CashAccount", b =>
                 {
                     b.Property<long>("UserId")
