@@ -19,6 +19,12 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Features.MarketData.ApiCallLog> ApiCallLogs => Set<Features.MarketData.ApiCallLog>();
     public DbSet<Features.MarketData.DailyPrice> DailyPrices => Set<Features.MarketData.DailyPrice>();
     public DbSet<Features.MarketData.StockInfoRow> StockInfo => Set<Features.MarketData.StockInfoRow>();
+    public DbSet<Features.Snapshots.DailySnapshot> DailySnapshots => Set<Features.Snapshots.DailySnapshot>();
+    public DbSet<Features.Snapshots.IntradaySnapshot> IntradaySnapshots => Set<Features.Snapshots.IntradaySnapshot>();
+    public DbSet<Features.Snapshots.IntradayPrice> IntradayPrices => Set<Features.Snapshots.IntradayPrice>();
+    public DbSet<Features.Snapshots.JobRun> JobRuns => Set<Features.Snapshots.JobRun>();
+    public DbSet<Features.Leaderboard.LeaderboardEntry> LeaderboardEntries => Set<Features.Leaderboard.LeaderboardEntry>();
+    public DbSet<Features.Leaderboard.LeaderboardPeriod> LeaderboardPeriods => Set<Features.Leaderboard.LeaderboardPeriod>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

@@ -20,6 +20,8 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public bool IsAgent { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Set when the account is deleted or banned; such users leave leaderboards and snapshots.</summary>
+    public DateTime? DeactivatedAt { get; set; }
 }
 
 sealed class UserConfiguration : IEntityTypeConfiguration<User>

@@ -35,6 +35,9 @@ public sealed class StockTransaction
     public required string PriceSource { get; set; }
     public required string MarketSession { get; set; }
     public long? PendingTradeId { get; set; }
+    /// <summary>The user's capital deployed right after this trade: the cash state as of any instant is one lookup.</summary>
+    public decimal CapitalDeployedAfter { get; set; }
+    public decimal CashProceedsAfter { get; set; }
 }
 
 /// <summary>
@@ -107,6 +110,9 @@ sealed class StockTransactionConfiguration : IEntityTypeConfiguration<StockTrans
         b.Property(t => t.Total).HasPrecision(Precision.MoneyPrecision, Precision.MoneyScale);
         b.Property(t => t.PriceSource).HasMaxLength(20);
         b.Property(t => t.MarketSession).HasMaxLength(20);
+        b.Property(t => t.CapitalDeployedAfter).HasPrecision(Precision.MoneyPrecision, Precision.MoneyScale);
+        b.Property(t => t.CashProceedsAfter).HasPrecision(Precision.MoneyPrecision, Precision.MoneyScale);
+        b.HasIndex(t => new { t.UserId, t.ExecutedAt });
         b.HasIndex(t => new { t.UserId, t.Id });
         b.HasIndex(t => t.PendingTradeId).IsUnique();
         b.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);

@@ -195,6 +195,8 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
             PriceSource = priceSource,
             MarketSession = session,
             PendingTradeId = pendingTradeId,
+            CapitalDeployedAfter = cash.CapitalDeployed,
+            CashProceedsAfter = cash.CashProceeds,
         };
         db.Transactions.Add(transaction);
         await db.SaveChangesAsync(ct);

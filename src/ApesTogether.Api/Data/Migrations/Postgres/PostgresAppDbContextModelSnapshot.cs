@@ -88,6 +88,10 @@ namespace ApesTogether.Api.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deactivated_at");
+
                     b.Property<string>("DisplayName")
                         .HasMaxLength(60)
                         .HasColumnType("character varying(60)")
@@ -145,6 +149,142 @@ namespace ApesTogether.Api.Data.Migrations.Postgres
                         .HasDatabaseName("ix_users_normalized_username");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Leaderboard.LeaderboardEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("AlphaPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("alpha_pct");
+
+                    b.Property<decimal>("AvgTradesPerWeek")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("avg_trades_per_week");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("display_name");
+
+                    b.Property<bool>("IsAgent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_agent");
+
+                    b.Property<decimal>("LargeCapPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("large_cap_pct");
+
+                    b.Property<decimal?>("MaxDrawdownPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("max_drawdown_pct");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("period");
+
+                    b.Property<decimal?>("PreviousReturnPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("previous_return_pct");
+
+                    b.Property<decimal>("ReturnPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("return_pct");
+
+                    b.Property<string>("Sectors")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("sectors");
+
+                    b.Property<decimal?>("SharpeRatio")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("sharpe_ratio");
+
+                    b.Property<string>("Sparkline")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sparkline");
+
+                    b.Property<int>("SubscriberCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("subscriber_count");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("username");
+
+                    b.Property<decimal?>("VolatilityPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("volatility_pct");
+
+                    b.HasKey("Id")
+                        .HasName("pk_leaderboard_entries");
+
+                    b.HasIndex("Period", "ReturnPct")
+                        .HasDatabaseName("ix_leaderboard_entries_period_return_pct");
+
+                    b.HasIndex("Period", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_leaderboard_entries_period_user_id");
+
+                    b.ToTable("leaderboard_entries", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Leaderboard.LeaderboardPeriod", b =>
+                {
+                    b.Property<string>("Period")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("period");
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<decimal>("BenchmarkReturnPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("benchmark_return_pct");
+
+                    b.Property<int>("Entries")
+                        .HasColumnType("integer")
+                        .HasColumnName("entries");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Period")
+                        .HasName("pk_leaderboard_periods");
+
+                    b.ToTable("leaderboard_periods", (string)null);
                 });
 
             modelBuilder.Entity("ApesTogether.Api.Features.MarketData.ApiCallLog", b =>
@@ -293,6 +433,197 @@ namespace ApesTogether.Api.Data.Migrations.Postgres
                         .HasName("pk_stock_info");
 
                     b.ToTable("stock_info", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.DailySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<decimal>("CapitalDeployed")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("capital_deployed");
+
+                    b.Property<decimal>("CashProceeds")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("cash_proceeds");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<decimal>("StockValue")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("stock_value");
+
+                    b.Property<decimal>("TotalValue")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("total_value");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_daily_snapshots");
+
+                    b.HasIndex("Date")
+                        .HasDatabaseName("ix_daily_snapshots_date");
+
+                    b.HasIndex("UserId", "Date")
+                        .IsUnique()
+                        .HasDatabaseName("ix_daily_snapshots_user_id_date");
+
+                    b.ToTable("daily_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.IntradayPrice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("price");
+
+                    b.Property<string>("Ticker")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("ticker");
+
+                    b.HasKey("Id")
+                        .HasName("pk_intraday_prices");
+
+                    b.HasIndex("Ticker", "At")
+                        .IsUnique()
+                        .HasDatabaseName("ix_intraday_prices_ticker_at");
+
+                    b.ToTable("intraday_prices", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.IntradaySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<decimal>("CapitalDeployed")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("capital_deployed");
+
+                    b.Property<decimal>("CashProceeds")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("cash_proceeds");
+
+                    b.Property<decimal>("StockValue")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("stock_value");
+
+                    b.Property<decimal>("TotalValue")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("total_value");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_intraday_snapshots");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_intraday_snapshots_at");
+
+                    b.HasIndex("UserId", "At")
+                        .IsUnique()
+                        .HasDatabaseName("ix_intraday_snapshots_user_id_at");
+
+                    b.ToTable("intraday_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.JobRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("detail");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Job")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("job");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Tick")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("tick");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_runs");
+
+                    b.HasIndex("Job", "StartedAt")
+                        .HasDatabaseName("ix_job_runs_job_started_at");
+
+                    b.HasIndex("Job", "Tick")
+                        .IsUnique()
+                        .HasDatabaseName("ix_job_runs_job_tick");
+
+                    b.ToTable("job_runs", (string)null);
                 });
 
             modelBuilder.Entity("ApesTogether.Api.Features.Trades.CashAccount", b =>
@@ -508,6 +839,16 @@ namespace ApesTogether.Api.Data.Migrations.Postgres
                         .HasColumnType("character varying(8)")
                         .HasColumnName("action");
 
+                    b.Property<decimal>("CapitalDeployedAfter")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("capital_deployed_after");
+
+                    b.Property<decimal>("CashProceedsAfter")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("cash_proceeds_after");
+
                     b.Property<DateTime>("ExecutedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("executed_at");
@@ -560,6 +901,9 @@ namespace ApesTogether.Api.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_transactions_pending_trade_id");
 
+                    b.HasIndex("UserId", "ExecutedAt")
+                        .HasDatabaseName("ix_transactions_user_id_executed_at");
+
                     b.HasIndex("UserId", "Id")
                         .HasDatabaseName("ix_transactions_user_id_id");
 
@@ -574,6 +918,26 @@ namespace ApesTogether.Api.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_refresh_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.DailySnapshot", b =>
+                {
+                    b.HasOne("ApesTogether.Api.Features.Auth.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_daily_snapshots_users_user_id");
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.IntradaySnapshot", b =>
+                {
+                    b.HasOne("ApesTogether.Api.Features.Auth.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_intraday_snapshots_users_user_id");
                 });
 
             modelBuilder.Entity("ApesTogether.Api.Features.Trades.CashAccount", b =>

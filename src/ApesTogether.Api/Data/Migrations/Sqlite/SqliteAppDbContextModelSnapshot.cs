@@ -79,6 +79,10 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deactivated_at");
+
                     b.Property<string>("DisplayName")
                         .HasMaxLength(60)
                         .HasColumnType("TEXT")
@@ -136,6 +140,140 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_users_normalized_username");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Leaderboard.LeaderboardEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("AlphaPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alpha_pct");
+
+                    b.Property<decimal>("AvgTradesPerWeek")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("avg_trades_per_week");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("display_name");
+
+                    b.Property<bool>("IsAgent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_agent");
+
+                    b.Property<decimal>("LargeCapPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("large_cap_pct");
+
+                    b.Property<decimal?>("MaxDrawdownPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("max_drawdown_pct");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<decimal?>("PreviousReturnPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_return_pct");
+
+                    b.Property<decimal>("ReturnPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("return_pct");
+
+                    b.Property<string>("Sectors")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sectors");
+
+                    b.Property<decimal?>("SharpeRatio")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sharpe_ratio");
+
+                    b.Property<string>("Sparkline")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sparkline");
+
+                    b.Property<int>("SubscriberCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscriber_count");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("username");
+
+                    b.Property<decimal?>("VolatilityPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("volatility_pct");
+
+                    b.HasKey("Id")
+                        .HasName("pk_leaderboard_entries");
+
+                    b.HasIndex("Period", "ReturnPct")
+                        .HasDatabaseName("ix_leaderboard_entries_period_return_pct");
+
+                    b.HasIndex("Period", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_leaderboard_entries_period_user_id");
+
+                    b.ToTable("leaderboard_entries", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Leaderboard.LeaderboardPeriod", b =>
+                {
+                    b.Property<string>("Period")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("as_of");
+
+                    b.Property<decimal>("BenchmarkReturnPct")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("benchmark_return_pct");
+
+                    b.Property<int>("Entries")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entries");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Period")
+                        .HasName("pk_leaderboard_periods");
+
+                    b.ToTable("leaderboard_periods", (string)null);
                 });
 
             modelBuilder.Entity("ApesTogether.Api.Features.MarketData.ApiCallLog", b =>
@@ -280,6 +418,189 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                         .HasName("pk_stock_info");
 
                     b.ToTable("stock_info", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.DailySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<decimal>("CapitalDeployed")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capital_deployed");
+
+                    b.Property<decimal>("CashProceeds")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cash_proceeds");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date");
+
+                    b.Property<decimal>("StockValue")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stock_value");
+
+                    b.Property<decimal>("TotalValue")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total_value");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_daily_snapshots");
+
+                    b.HasIndex("Date")
+                        .HasDatabaseName("ix_daily_snapshots_date");
+
+                    b.HasIndex("UserId", "Date")
+                        .IsUnique()
+                        .HasDatabaseName("ix_daily_snapshots_user_id_date");
+
+                    b.ToTable("daily_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.IntradayPrice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("price");
+
+                    b.Property<string>("Ticker")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ticker");
+
+                    b.HasKey("Id")
+                        .HasName("pk_intraday_prices");
+
+                    b.HasIndex("Ticker", "At")
+                        .IsUnique()
+                        .HasDatabaseName("ix_intraday_prices_ticker_at");
+
+                    b.ToTable("intraday_prices", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.IntradaySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<decimal>("CapitalDeployed")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capital_deployed");
+
+                    b.Property<decimal>("CashProceeds")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cash_proceeds");
+
+                    b.Property<decimal>("StockValue")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stock_value");
+
+                    b.Property<decimal>("TotalValue")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total_value");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_intraday_snapshots");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_intraday_snapshots_at");
+
+                    b.HasIndex("UserId", "At")
+                        .IsUnique()
+                        .HasDatabaseName("ix_intraday_snapshots_user_id_at");
+
+                    b.ToTable("intraday_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.JobRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Job")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Tick")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tick");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_runs");
+
+                    b.HasIndex("Job", "StartedAt")
+                        .HasDatabaseName("ix_job_runs_job_started_at");
+
+                    b.HasIndex("Job", "Tick")
+                        .IsUnique()
+                        .HasDatabaseName("ix_job_runs_job_tick");
+
+                    b.ToTable("job_runs", (string)null);
                 });
 
             modelBuilder.Entity("ApesTogether.Api.Features.Trades.CashAccount", b =>
@@ -487,6 +808,16 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("action");
 
+                    b.Property<decimal>("CapitalDeployedAfter")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capital_deployed_after");
+
+                    b.Property<decimal>("CashProceedsAfter")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cash_proceeds_after");
+
                     b.Property<DateTime>("ExecutedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("executed_at");
@@ -539,6 +870,9 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_transactions_pending_trade_id");
 
+                    b.HasIndex("UserId", "ExecutedAt")
+                        .HasDatabaseName("ix_transactions_user_id_executed_at");
+
                     b.HasIndex("UserId", "Id")
                         .HasDatabaseName("ix_transactions_user_id_id");
 
@@ -553,6 +887,26 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_refresh_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.DailySnapshot", b =>
+                {
+                    b.HasOne("ApesTogether.Api.Features.Auth.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_daily_snapshots_users_user_id");
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Snapshots.IntradaySnapshot", b =>
+                {
+                    b.HasOne("ApesTogether.Api.Features.Auth.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_intraday_snapshots_users_user_id");
                 });
 
             modelBuilder.Entity("ApesTogether.Api.Features.Trades.CashAccount", b =>
