@@ -4,6 +4,7 @@ using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
 using ApesTogether.Api.Features.Ops;
 using ApesTogether.Api.Features.Portfolios;
+using ApesTogether.Api.Features.Scheduling;
 using ApesTogether.Api.Features.Trades;
 using ApesTogether.Api.Infrastructure;
 
@@ -21,10 +22,11 @@ builder.AddDatabase();
 builder.AddHealth();
 builder.AddAuth();
 builder.AddMarket();
-builder.AddMarketData(scheduler: roles.Scheduler);
-builder.AddTrades(scheduler: roles.Scheduler);
+builder.AddMarketData();
+builder.AddTrades();
 builder.AddPortfolios();
 builder.AddOps();
+builder.AddScheduling(scheduler: roles.Scheduler);
 
 var app = builder.Build();
 
@@ -68,6 +70,7 @@ if (roles.Api)
     app.MapTrades();
     app.MapPortfolios();
     app.MapAdmin();
+    app.MapJobs();
 }
 app.Logger.LogInformation("Apes Together starting with roles {Roles}", roles);
 

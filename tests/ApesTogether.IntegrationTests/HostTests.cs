@@ -1,5 +1,5 @@
 using System.Net;
-using ApesTogether.Api.Features.Trades;
+using ApesTogether.Api.Features.Scheduling;
 using ApesTogether.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -36,9 +36,11 @@ public sealed class HostTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public void All_roles_run_by_default_including_the_market_open_job()
+    public void All_roles_run_by_default_including_every_scheduled_job()
     {
-        Assert.Contains(api.Services.GetServices<IHostedService>(), s => s is MarketOpenJob);
+        var scheduler = Assert.Single(api.Services.GetServices<IHostedService>().OfType<SchedulerHost>());
+
+        Assert.Equal(["market-open", "price-refresh", "intraday", "market-close", "cleanup"], scheduler.Jobs);
     }
 }
 
@@ -52,7 +54,7 @@ public sealed class RoleTests
         var status = await api.CreateAnonymousClient().Get("/api/v1/market/status");
 
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
-        Assert.DoesNotContain(api.Services.GetServices<IHostedService>(), s => s is MarketOpenJob);
+        Assert.DoesNotContain(api.Services.GetServices<IHostedService>(), s => s is SchedulerHost);
     }
 
     [Fact]
@@ -65,7 +67,7 @@ public sealed class RoleTests
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
-        Assert.Contains(api.Services.GetServices<IHostedService>(), s => s is MarketOpenJob);
+        Assert.Contains(api.Services.GetServices<IHostedService>(), s => s is SchedulerHost);
     }
 
     [Fact]

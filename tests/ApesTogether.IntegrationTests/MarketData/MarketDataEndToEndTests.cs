@@ -27,6 +27,8 @@ public sealed class MarketDataEndToEndTests
             ["MarketData:Yahoo:BaseUrl"] = vendor.BaseAddress.ToString(),
             // The refresher would add calls of its own; these tests count calls.
             ["MarketData:Refresher:Enabled"] = "false",
+            // No scheduled jobs: they would make vendor calls of their own while the test counts calls.
+            ["Roles"] = "api",
         };
         foreach (var (key, value) in extra ?? [])
         {

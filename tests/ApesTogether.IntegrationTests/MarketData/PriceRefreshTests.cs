@@ -1,6 +1,7 @@
 using System.Net;
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.MarketData;
+using ApesTogether.Api.Features.Scheduling;
 using ApesTogether.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,12 +30,12 @@ public sealed class PriceRefreshTests
         }
         vendor.ClearRequests();
 
-        var sleep = await RunRefresherAsync(api);
+        await RunRefresherAsync(api);
 
         var call = Assert.Single(vendor.Requests, r => r.Path == "/query");
         Assert.Equal("REALTIME_BULK_QUOTES", call["function"]);
         Assert.Equal("SPY,AAPL,MSFT", call["symbol"]);
-        Assert.Equal(TimeSpan.FromSeconds(90), sleep);
+        Assert.Equal(FakeVendorServer.DefaultQuoteTime.AddSeconds(90), Job(api).NextTick(FakeVendorServer.DefaultQuoteTime));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class PriceRefreshTests
         vendor.QuoteTime = new DateTimeOffset(2026, 3, 2, 21, 0, 0, TimeSpan.Zero);
         vendor.SetQuote("AAPL", 201.5m, 199m, 198m);
 
-        var sleep = await RunRefresherAsync(api);
+        await RunRefresherAsync(api);
         var callsAfterFirst = vendor.Requests.Count(r => r["function"] == "REALTIME_BULK_QUOTES");
         await RunRefresherAsync(api);
 
@@ -62,7 +63,7 @@ public sealed class PriceRefreshTests
         Assert.Equal(201.5m, closes[0].Close);
         Assert.Equal(198m, closes[0].Open);
         Assert.Equal(callsAfterFirst, vendor.Requests.Count(r => r["function"] == "REALTIME_BULK_QUOTES"));
-        Assert.Equal(new DateTimeOffset(2026, 3, 3, 14, 30, 0, TimeSpan.Zero) - afterClose, sleep);
+        Assert.Equal(new DateTimeOffset(2026, 3, 3, 14, 30, 0, TimeSpan.Zero), Job(api).NextTick(afterClose));
         var info = await db.StockInfo.SingleAsync(s => s.Ticker == "AAPL", Ct);
         Assert.Equal("TECHNOLOGY", info.Sector);
         Assert.Equal(3_000_000_000_000m, info.MarketCapitalization);
@@ -98,13 +99,16 @@ public sealed class PriceRefreshTests
         ["MarketData:AlphaVantage:BaseUrl"] = vendor.BaseAddress.ToString(),
         ["MarketData:AlphaVantage:ApiKeys:0"] = "test-key-0",
         ["MarketData:Yahoo:BaseUrl"] = vendor.BaseAddress.ToString(),
-        ["MarketData:Refresher:Enabled"] = "false",
+            // No scheduled jobs: they would make vendor calls of their own while the test counts calls.
+            ["Roles"] = "api",
     };
 
-    /// <summary>One tick of the job, run in a fresh instance so the test decides when it happens.</summary>
-    static async Task<TimeSpan> RunRefresherAsync(ApiFactory api)
+    static PriceRefreshJob Job(ApiFactory api) => api.Services.GetServices<IScheduledJob>().OfType<PriceRefreshJob>().Single();
+
+    /// <summary>One tick of the job at the fake clock's instant, run directly so the test decides when it happens.</summary>
+    static async Task RunRefresherAsync(ApiFactory api)
     {
-        var job = ActivatorUtilities.CreateInstance<PriceRefreshJob>(api.Services);
-        return await job.RunOnceAsync(Ct);
+        await using var scope = api.Services.CreateAsyncScope();
+        await Job(api).RunAsync(scope.ServiceProvider, api.Clock.GetUtcNow(), Ct);
     }
 }

@@ -24,6 +24,8 @@ public sealed class RefreshEfficiencyTests
             ["MarketData:AlphaVantage:ApiKeys:0"] = "only-key",
             ["MarketData:Yahoo:BaseUrl"] = vendor.BaseAddress.ToString(),
             ["MarketData:Refresher:Enabled"] = "false",
+            // No scheduled jobs: they would make vendor calls of their own while the test counts calls.
+            ["Roles"] = "api",
         });
         var quotes = api.Services.GetRequiredService<QuoteSource>();
         vendor.ClearRequests();

@@ -6,7 +6,7 @@ namespace ApesTogether.Api.Features.MarketData;
 
 public static class MarketDataSetup
 {
-    public static IHostApplicationBuilder AddMarketData(this IHostApplicationBuilder builder, bool scheduler)
+    public static IHostApplicationBuilder AddMarketData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<MarketDataOptions>()
             .BindConfiguration(MarketDataOptions.Section)
@@ -57,10 +57,6 @@ public static class MarketDataSetup
                 : new FailoverQuoteProvider(primary, sp.GetRequiredService<YahooQuoteProvider>(), sp.GetRequiredService<CircuitBreaker>(),
                     sp.GetRequiredService<ILogger<FailoverQuoteProvider>>());
         });
-        if (scheduler)
-        {
-            builder.Services.AddHostedService<PriceRefreshJob>();
-        }
         return builder;
     }
 }

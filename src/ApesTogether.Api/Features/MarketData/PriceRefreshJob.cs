@@ -1,71 +1,51 @@
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Market;
+using ApesTogether.Api.Features.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ApesTogether.Api.Features.MarketData;
 
 /// <summary>
-/// Scheduler-role job. In session it refreshes, every cycle, only the symbols held in portfolios plus SPY, most-held
-/// first, in bulk calls within the key budget, so views read warm prices. After the close it records each symbol's
-/// official close once; it then sleeps until the next open.
+/// Scheduler-role job. In session, every cycle (90 s), it refreshes only the symbols held in portfolios plus SPY,
+/// most-held first, in bulk calls within the key budget, so views read warm prices. A minute after the close it
+/// records each symbol's official close once and fills missing company facts; at start it catches up a close
+/// missed while the service was down.
 /// </summary>
-public sealed class PriceRefreshJob(IServiceScopeFactory scopes, QuoteSource quotes, MarketCalendar calendar, TimeProvider clock,
-    IOptions<MarketDataOptions> options, ILogger<PriceRefreshJob> logger) : BackgroundService
+public sealed class PriceRefreshJob(MarketCalendar calendar, IOptions<MarketDataOptions> options) : IScheduledJob
 {
     public const string Benchmark = "SPY";
-    static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan AfterClose = TimeSpan.FromMinutes(1);
     const int MaxProfileCallsPerTick = 100;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "price-refresh";
+
+    public bool RunsEveryMissedTick => false;
+
+    public DateTimeOffset? NextTick(DateTimeOffset after) => options.Value.Refresher.Enabled
+        ? SessionTicks.Next(calendar, after, s => SessionTicks.Every(s, options.Value.Refresher.Interval, includeClose: false).Append(s.Close + AfterClose))
+        : null;
+
+    public IEnumerable<DateTimeOffset> CatchUpTicks(DateTimeOffset now)
     {
-        if (!options.Value.Refresher.Enabled)
-        {
-            return;
-        }
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            TimeSpan delay;
-            try
-            {
-                delay = await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Price refresh failed; retrying in {Delay}", RetryDelay);
-                delay = RetryDelay;
-            }
-            try
-            {
-                await Task.Delay(delay, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        var closed = SessionTicks.LatestClosed(calendar, now - AfterClose);
+        return options.Value.Refresher.Enabled && !calendar.GetState(now).IsOpen ? [closed.Close + AfterClose] : [];
     }
 
-    /// <summary>One tick; returns how long to sleep before the next.</summary>
-    public async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
+    public async Task<string> RunAsync(IServiceProvider services, DateTimeOffset tick, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var state = calendar.GetState(now);
-        await using var scope = scopes.CreateAsyncScope();
-        var symbols = await HeldSymbolsAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), ct);
-        if (state.IsOpen)
+        var symbols = await HeldSymbolsAsync(services.GetRequiredService<AppDbContext>(), ct);
+        if (calendar.GetState(tick).IsOpen)
         {
-            var priced = await quotes.RefreshAsync(symbols, AlphaVantageQuoteProvider.MaxSymbolsPerCall, ct);
-            logger.LogDebug("Refreshed {Priced} of {Count} held symbols", priced, symbols.Count);
-            var next = now + options.Value.Refresher.Interval;
-            return (next < state.NextClose ? next : state.NextClose) - now;
+            var priced = await services.GetRequiredService<QuoteSource>().RefreshAsync(symbols, AlphaVantageQuoteProvider.MaxSymbolsPerCall, ct);
+            return $"refreshed {priced} of {symbols.Count} symbols";
         }
-        // Also catches up a close missed while the service was down (the latest closed session).
-        var store = scope.ServiceProvider.GetRequiredService<DailyPriceStore>();
+        var store = services.GetRequiredService<DailyPriceStore>();
         var missing = await store.RecordClosesAsync(symbols, ct);
-        await store.FillStockInfoAsync(symbols, MaxProfileCallsPerTick, ct);
-        var untilOpen = state.NextOpen - now;
-        return missing > 0 && RetryDelay < untilOpen ? RetryDelay : untilOpen;
+        var profiles = await store.FillStockInfoAsync(symbols, MaxProfileCallsPerTick, ct);
+        var summary = $"closes recorded for {symbols.Count - missing} of {symbols.Count} symbols; {profiles} company profiles filled";
+        // Failing the tick makes the runner try it again a minute later.
+        return missing > 0 ? throw new InvalidOperationException(summary) : summary;
     }
 
     /// <summary>Distinct held tickers, most holders first, with the benchmark always included.</summary>

@@ -58,41 +58,28 @@ public sealed class MarketOpenSettlement(AppDbContext db, TradeService trades, Q
 }
 
 /// <summary>
-/// Scheduler-role job: settles what is due at start (catch-up after downtime), then sleeps until each real
-/// session open from the calendar (09:30 America/New_York, DST and holidays included) and settles again.
+/// At each real session open (09:30 New York, DST and holidays from the calendar) settles what is due; at start it
+/// catches up the latest open, so trades queued before a downtime are settled when the service returns. A run
+/// that had to leave trades queued (no opening price yet) fails, so the runner tries the tick again.
 /// </summary>
-public sealed class MarketOpenJob(IServiceScopeFactory scopes, MarketCalendar calendar, TimeProvider clock,
-    ILogger<MarketOpenJob> logger) : BackgroundService
+public sealed class MarketOpenJob(MarketCalendar calendar) : Scheduling.IScheduledJob
 {
-    static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(1);
+    public string Name => "market-open";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public bool RunsEveryMissedTick => true;
+
+    public DateTimeOffset? NextTick(DateTimeOffset after) => calendar.NextSessionOpeningAfter(after).Open;
+
+    public IEnumerable<DateTimeOffset> CatchUpTicks(DateTimeOffset now)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var delay = RetryDelay;
-            try
-            {
-                await using (var scope = scopes.CreateAsyncScope())
-                {
-                    var report = await scope.ServiceProvider.GetRequiredService<MarketOpenSettlement>().SettleDueAsync(stoppingToken);
-                    var now = clock.GetUtcNow();
-                    var nextOpen = calendar.NextSessionOpeningAfter(now).Open;
-                    delay = report.Deferred > 0 ? RetryDelay : TimeSpan.FromTicks(Math.Max(0, (nextOpen - now).Ticks));
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Market-open settlement failed; retrying in {Delay}", RetryDelay);
-            }
-            try
-            {
-                await Task.Delay(delay, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        var today = calendar.GetSession(MarketCalendar.ExchangeDate(now));
+        return [today is not null && today.Open <= now ? today.Open : calendar.PreviousSession(MarketCalendar.ExchangeDate(now)).Open];
+    }
+
+    public async Task<string> RunAsync(IServiceProvider services, DateTimeOffset tick, CancellationToken ct)
+    {
+        var report = await services.GetRequiredService<MarketOpenSettlement>().SettleDueAsync(ct);
+        var summary = $"{report.Executed} executed, {report.Failed} failed, {report.Deferred} deferred";
+        return report.Deferred > 0 ? throw new InvalidOperationException($"Settlement incomplete: {summary}") : summary;
     }
 }

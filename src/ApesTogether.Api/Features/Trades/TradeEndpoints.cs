@@ -13,15 +13,11 @@ public static class TradeEndpoints
 {
     public const int MaxIdempotencyKeyLength = 100;
 
-    public static IHostApplicationBuilder AddTrades(this IHostApplicationBuilder builder, bool scheduler)
+    public static IHostApplicationBuilder AddTrades(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<TradingOptions>().BindConfiguration(TradingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<TradeService>();
         builder.Services.AddScoped<MarketOpenSettlement>();
-        if (scheduler)
-        {
-            builder.Services.AddHostedService<MarketOpenJob>();
-        }
         return builder;
     }
 
