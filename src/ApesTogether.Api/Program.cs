@@ -3,6 +3,7 @@ using ApesTogether.Api.Features.Auth;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
 using ApesTogether.Api.Features.Ops;
+using ApesTogether.Api.Features.Performance;
 using ApesTogether.Api.Features.Portfolios;
 using ApesTogether.Api.Features.Trades;
 using ApesTogether.Api.Infrastructure;
@@ -24,6 +25,7 @@ builder.AddMarket();
 builder.AddMarketData(scheduler: roles.Scheduler);
 builder.AddTrades(scheduler: roles.Scheduler);
 builder.AddPortfolios();
+builder.AddPerformance();
 builder.AddOps();
 
 var app = builder.Build();
@@ -67,6 +69,7 @@ if (roles.Api)
     app.MapMarketData();
     app.MapTrades();
     app.MapPortfolios();
+    app.MapPerformance();
     app.MapAdmin();
 }
 app.Logger.LogInformation("Apes Together starting with roles {Roles}", roles);
