@@ -3,6 +3,7 @@ using ApesTogether.Api.Features.Auth;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
 using ApesTogether.Api.Features.Ops;
+using ApesTogether.Api.Features.Performance;
 using ApesTogether.Api.Features.Portfolios;
 using ApesTogether.Api.Features.Scheduling;
 using ApesTogether.Api.Features.Trades;
@@ -25,6 +26,7 @@ builder.AddMarket();
 builder.AddMarketData();
 builder.AddTrades();
 builder.AddPortfolios();
+builder.AddPerformance();
 builder.AddOps();
 builder.AddScheduling(scheduler: roles.Scheduler);
 
@@ -69,6 +71,7 @@ if (roles.Api)
     app.MapMarketData();
     app.MapTrades();
     app.MapPortfolios();
+    app.MapPerformance();
     app.MapAdmin();
     app.MapJobs();
 }

@@ -28,6 +28,7 @@ public static class ErrorCodes
     public const string TooManyHoldings = "too_many_holdings";
     public const string NotCancelable = "not_cancelable";
     public const string UserNotFound = "user_not_found";
+    public const string InvalidPeriod = "invalid_period";
     public const string Conflict = "conflict";
 
     /// <summary>The code for a bare status answer (a 404 route miss, a 401 challenge) that no handler named.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Auth;
+using ApesTogether.Api.Features.Performance;
 using ApesTogether.Api.Features.Trades;
 using ApesTogether.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,7 +23,21 @@ public sealed record PublicPortfolioResponse(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     IReadOnlyList<HoldingView>? Holdings,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<RecentTrade>? RecentTrades);
+    IReadOnlyList<RecentTrade>? RecentTrades,
+    decimal? SinceInceptionPct,
+    PublicRisk Risk);
+
+/// <summary>Risk over the 1Y window (daily closes), in percent except the Sharpe ratio; null where the history is too short.</summary>
+public sealed record PublicRisk(decimal? VolatilityPct, decimal? MaxDrawdownPct, decimal? SharpeRatio, decimal? AlphaPct)
+{
+    public static PublicRisk From(PerformanceResult? year) => year?.Risk is not { } risk
+        ? new PublicRisk(null, null, null, null)
+        : new PublicRisk(
+            Returns.ToPercent(risk.Volatility),
+            Returns.ToPercent(risk.MaxDrawdown),
+            risk.SharpeRatio is { } sharpe ? decimal.Round(sharpe, Returns.PercentDecimals, MidpointRounding.AwayFromZero) : null,
+            PerformanceEndpoints.Percent(year.Alpha));
+}
 
 public static class PortfolioEndpoints
 {
@@ -77,7 +92,8 @@ public static class PortfolioEndpoints
     }
 
     static async Task<Results<Ok<PublicPortfolioResponse>, ProblemHttpResult>> Public(
-        string username, ClaimsPrincipal principal, AppDbContext db, PortfolioValuation valuation, CancellationToken ct)
+        string username, ClaimsPrincipal principal, AppDbContext db, PortfolioValuation valuation, PerformanceService performanceService,
+        CancellationToken ct)
     {
         var normalized = username.Trim().ToLowerInvariant();
         if (normalized.Length is 0 or > 30)
@@ -92,13 +108,16 @@ public static class PortfolioEndpoints
             return ApiProblem.NotFound(ErrorCodes.UserNotFound, "No such user.");
         }
 
-        // Performance needs snapshots; until they exist every period is null rather than a made-up zero.
-        var performance = Periods.ToDictionary(p => p, _ => (decimal?)null);
+        // One load for every period; a period without two points is null rather than a made-up zero.
+        var summary = await performanceService.GetAllAsync(owner.Id, ct);
+        var performance = PeriodNames.All.ToDictionary(p => p.ToApiKey(), p => PerformanceEndpoints.Percent(summary.Periods[p]?.Return));
+        var sinceInception = PerformanceEndpoints.Percent(summary.SinceInception);
+        var risk = PublicRisk.From(summary.Periods[Period.OneYear]);
         var user = new PublicUser(owner.Username, owner.DisplayName, owner.IsAgent, SubscriberCount: 0, owner.CreatedAt);
         var isOwner = principal.TryGetUserId() == owner.Id;
         if (!isOwner)
         {
-            return TypedResults.Ok(new PublicPortfolioResponse(user, performance, "preview", null, null));
+            return TypedResults.Ok(new PublicPortfolioResponse(user, performance, "preview", null, null, sinceInception, risk));
         }
 
         var holdings = (await valuation.ValueAsync(owner.Id, ct)).Holdings;
@@ -110,6 +129,6 @@ public static class PortfolioEndpoints
         var recent = pending.Select(p => new RecentTrade(p.Ticker, p.Action, p.Quantity, null, "pending", p.QueuedAt, p.Id))
             .Concat(executed.Select(t => new RecentTrade(t.Ticker, t.Action, t.Quantity, t.Price, "executed", t.ExecutedAt, null)))
             .ToList();
-        return TypedResults.Ok(new PublicPortfolioResponse(user, performance, "full", holdings, recent));
+        return TypedResults.Ok(new PublicPortfolioResponse(user, performance, "full", holdings, recent, sinceInception, risk));
     }
 }
