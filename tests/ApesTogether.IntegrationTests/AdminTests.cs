@@ -52,6 +52,8 @@ public sealed class AdminTests(ApiFactory api) : IClassFixture<ApiFactory>
             holding.Quantity = 7m;
             var cash = await db.CashAccounts.SingleAsync(c => c.UserId == trader.Id, TestContext.Current.CancellationToken);
             cash.CashProceeds += 1000m;
+            var sale = await db.Transactions.OrderBy(t => t.Id).LastAsync(t => t.UserId == trader.Id, TestContext.Current.CancellationToken);
+            sale.CashProceedsAfter += 1m;
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
@@ -66,6 +68,7 @@ public sealed class AdminTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(1000m, drift["cash"]!["stored_cash_proceeds"].Dec() - drift["cash"]!["rebuilt_cash_proceeds"].Dec());
         Assert.Equal(7m, drift["holdings"]![0]!["stored_quantity"].Dec());
         Assert.Equal(3m, drift["holdings"]![0]!["rebuilt_quantity"].Dec());
+        Assert.Equal(1, (int)drift["ledger_rows_with_wrong_cash_after"]!);
         Assert.True((bool)repaired["repaired"]!);
         await api.AssertNoLedgerDriftAsync(trader.Id);
     }

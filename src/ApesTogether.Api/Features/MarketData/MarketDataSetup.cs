@@ -24,13 +24,13 @@ public static class MarketDataSetup
         builder.Services.AddHttpClient<AlphaVantageClient>((sp, http) =>
         {
             var av = sp.GetRequiredService<IOptions<MarketDataOptions>>().Value.AlphaVantage;
-            http.BaseAddress = new Uri(av.BaseUrl.EndsWith('/') ? av.BaseUrl : av.BaseUrl + "/");
+            http.BaseAddress = BaseAddress(av.BaseUrl);
             http.Timeout = av.Timeout;
         }).RemoveAllLoggers(); // the key travels in the query string; our own call log records calls without it
         builder.Services.AddHttpClient<YahooChartClient>((sp, http) =>
         {
             var yahoo = sp.GetRequiredService<IOptions<MarketDataOptions>>().Value.Yahoo;
-            http.BaseAddress = new Uri(yahoo.BaseUrl.EndsWith('/') ? yahoo.BaseUrl : yahoo.BaseUrl + "/");
+            http.BaseAddress = BaseAddress(yahoo.BaseUrl);
             http.Timeout = yahoo.Timeout;
             http.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (compatible; ApesTogether/1.0)");
         });
@@ -59,4 +59,7 @@ public static class MarketDataSetup
         });
         return builder;
     }
+
+    /// <summary>The clients' paths are relative, so the base must end with a slash or its last segment would be replaced.</summary>
+    static Uri BaseAddress(string url) => new(url.EndsWith('/') ? url : url + "/");
 }

@@ -7,9 +7,10 @@ public sealed record CashDrift(decimal StoredCapitalDeployed, decimal RebuiltCap
 
 public sealed record HoldingDrift(string Ticker, decimal StoredQuantity, decimal RebuiltQuantity, decimal StoredAverageCost, decimal RebuiltAverageCost);
 
-public sealed record UserReconciliation(long UserId, int Transactions, CashDrift? Cash, IReadOnlyList<HoldingDrift> Holdings)
+// LedgerRowsWithWrongCashAfter: ledger rows whose recorded cash state after the trade differs from the replay (snapshots read it).
+public sealed record UserReconciliation(long UserId, int Transactions, CashDrift? Cash, IReadOnlyList<HoldingDrift> Holdings, int LedgerRowsWithWrongCashAfter)
 {
-    public bool HasDrift => Cash is not null || Holdings.Count > 0;
+    public bool HasDrift => Cash is not null || Holdings.Count > 0 || LedgerRowsWithWrongCashAfter > 0;
 }
 
 public sealed record ReconciliationReport(int UsersChecked, int UsersWithDrift, bool Repaired, IReadOnlyList<UserReconciliation> Drifts);
@@ -53,12 +54,22 @@ public sealed class LedgerReconciler(AppDbContext db, TimeProvider clock, ILogge
     public Task<UserReconciliation> ReconcileUserAsync(long userId, bool repair, CancellationToken ct) =>
         db.InUserTransactionAsync(userId, async () =>
         {
-            var ledger = await db.Transactions.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.Id).ToListAsync(ct);
+            var ledger = await db.Transactions.Where(t => t.UserId == userId).OrderBy(t => t.Id).ToListAsync(ct);
             var cash = new CashState(0m, 0m);
             var positions = new Dictionary<string, Position>(StringComparer.Ordinal);
+            var wrongAfter = 0;
             foreach (var t in ledger)
             {
                 cash = cash.Apply(t.Action, t.Total);
+                if (t.CapitalDeployedAfter != cash.CapitalDeployed || t.CashProceedsAfter != cash.CashProceeds)
+                {
+                    wrongAfter++;
+                    if (repair)
+                    {
+                        t.CapitalDeployedAfter = cash.CapitalDeployed;
+                        t.CashProceedsAfter = cash.CashProceeds;
+                    }
+                }
                 var position = positions.GetValueOrDefault(t.Ticker, new Position(0m, 0m));
                 positions[t.Ticker] = t.Action == TradeAction.Sell && t.Quantity > position.Quantity
                     ? new Position(position.Quantity - t.Quantity, position.AverageCost) // keep going: the drift shows as a negative position
@@ -81,11 +92,11 @@ public sealed class LedgerReconciler(AppDbContext db, TimeProvider clock, ILogge
                 }
             }
 
-            var result = new UserReconciliation(userId, ledger.Count, cashDrift, holdingDrifts);
+            var result = new UserReconciliation(userId, ledger.Count, cashDrift, holdingDrifts, wrongAfter);
             if (result.HasDrift)
             {
-                logger.LogWarning("Ledger drift for user {UserId}: cash {CashDrift}, {HoldingDrifts} holdings{Repair}",
-                    userId, cashDrift, holdingDrifts.Count, repair ? "; repairing" : "");
+                logger.LogWarning("Ledger drift for user {UserId}: cash {CashDrift}, {HoldingDrifts} holdings, {WrongAfter} ledger rows{Repair}",
+                    userId, cashDrift, holdingDrifts.Count, wrongAfter, repair ? "; repairing" : "");
             }
             if (repair && result.HasDrift)
             {
