@@ -256,22 +256,34 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
         }
 
         var trades = await query
-            .Select(t => new { t.Id, t.ExecutedAt, t.CapitalDeployedAfter })
+            .OrderBy(t => t.ExecutedAt).ThenBy(t => t.Id)
+            .Select(t => new { t.ExecutedAt, t.CapitalDeployedAfter })
             .ToListAsync(ct);
-        var flows = new List<CapitalFlow>();
-        decimal? previous = null;
         // The first row is either the user's first trade (a flow of everything it deployed) or the one before the window,
         // whose flow falls before every point of the window and is ignored by the return.
-        foreach (var trade in trades.OrderBy(t => t.ExecutedAt).ThenBy(t => t.Id))
+        return FlowsFromLedger(trades.Select(t => (t.ExecutedAt, t.CapitalDeployedAfter)), capitalBefore: null);
+    }
+
+    /// <summary>
+    /// Capital flows from ledger rows in execution order (instant, capital deployed after the trade): each increase over
+    /// the highest capital deployed so far is a flow at the trade's instant. <paramref name="capitalBefore"/> is the capital
+    /// deployed before the first row (null: the first row is the user's first trade and brings all of its capital).
+    /// </summary>
+    public static List<CapitalFlow> FlowsFromLedger(IEnumerable<(DateTime ExecutedAt, decimal CapitalDeployedAfter)> trades, decimal? capitalBefore)
+    {
+        ArgumentNullException.ThrowIfNull(trades);
+        var flows = new List<CapitalFlow>();
+        var previous = capitalBefore;
+        foreach (var (executedAt, capitalAfter) in trades)
         {
-            var amount = trade.CapitalDeployedAfter - (previous ?? 0m);
+            var amount = capitalAfter - (previous ?? 0m);
             if (amount > 0m)
-                flows.Add(new CapitalFlow(Instant(trade.ExecutedAt), amount));
-            previous = previous is { } p ? Math.Max(p, trade.CapitalDeployedAfter) : trade.CapitalDeployedAfter;
+                flows.Add(new CapitalFlow(Instant(executedAt), amount));
+            previous = previous is { } p ? Math.Max(p, capitalAfter) : capitalAfter;
         }
 
         return flows;
     }
 
-    static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+    internal static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 }
