@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
 using ApesTogether.Api.Features.Performance;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ApesTogether.Api.Features.Leaderboard;
 
@@ -66,14 +69,26 @@ public sealed class LeaderboardBuilder(
         var onlyIntraday = chosen.All(PeriodWindow.UsesIntraday);
 
         db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        var tradeSince = (now - TimeSpan.FromDays(TradeCountDays)).UtcDateTime;
+        var nowUtc = now.UtcDateTime;
+        var before = from ?? DateTime.MinValue;
+        // Per user, index probes rather than aggregates over whole tables: the first daily close, the capital deployed before
+        // the earliest window (it never falls, so the last row before it), and the trades of the last 30 days.
         var users = await db.Users.Where(u => u.DeactivatedAt == null)
-            .Select(u => new { u.Id, u.Username, u.DisplayName, u.IsAgent })
+            .Select(u => new UserFacts
+            {
+                Id = u.Id,
+                Username = u.Username,
+                DisplayName = u.DisplayName,
+                IsAgent = u.IsAgent,
+                FirstSnapshot = db.DailySnapshots.Where(s => s.UserId == u.Id).OrderBy(s => s.Date).Select(s => (DateTime?)s.At).FirstOrDefault(),
+                CapitalBefore = db.Transactions.Where(t => t.UserId == u.Id && t.ExecutedAt < before)
+                    .OrderByDescending(t => t.ExecutedAt).ThenByDescending(t => t.Id).Select(t => (decimal?)t.CapitalDeployedAfter).FirstOrDefault(),
+                RecentTrades = db.Transactions.Count(t => t.UserId == u.Id && t.ExecutedAt > tradeSince && t.ExecutedAt <= nowUtc),
+            })
             .ToDictionaryAsync(u => u.Id, ct);
-        var firstSnapshots = await db.DailySnapshots.GroupBy(s => s.UserId)
-            .Select(g => new { UserId = g.Key, First = g.Min(s => s.At) })
-            .ToDictionaryAsync(g => g.UserId, g => PerformanceService.Instant(g.First), ct);
 
-        var flows = await LoadFlowsAsync(from, ct);
+        var flows = await LoadFlowsAsync(from, users, ct);
         var spyFrom = from is { } f ? MarketCalendar.ExchangeDate(PerformanceService.Instant(f)) : DateOnly.MinValue;
         var spyCloses = await db.DailyPrices.Where(p => p.Ticker == PerformanceService.BenchmarkTicker && p.Date >= spyFrom)
             .ToDictionaryAsync(p => p.Date, p => p.Close, ct);
@@ -85,11 +100,6 @@ public sealed class LeaderboardBuilder(
                 spyIntraday[PerformanceService.Instant(price.At)] = price.Price;
         }
         var composition = await LoadCompositionAsync(ct);
-        var tradeSince = (now - TimeSpan.FromDays(TradeCountDays)).UtcDateTime;
-        var nowUtc = now.UtcDateTime;
-        var tradeCounts = await db.Transactions.Where(t => t.ExecutedAt > tradeSince && t.ExecutedAt <= nowUtc)
-            .GroupBy(t => t.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.UserId, g => g.Count, ct);
         var load = watch.Elapsed;
 
         // One stream, ordered by user: daily closes from the earliest window (or only the closes the intraday windows start
@@ -98,11 +108,14 @@ public sealed class LeaderboardBuilder(
         if (onlyIntraday)
         {
             var instants = intradayStarts.Select(s => s.UtcDateTime).Distinct().ToList();
-            dailyQuery = dailyQuery.Where(s => instants.Contains(s.At));
+            var dates = intradayStarts.Select(MarketCalendar.ExchangeDate).Distinct().ToList();
+            dailyQuery = dailyQuery.Where(s => dates.Contains(s.Date) && instants.Contains(s.At));
         }
         else if (from is { } d)
         {
-            dailyQuery = dailyQuery.Where(s => s.At >= d);
+            // On the date as well: the (date) index narrows the scan, the instant keeps the exact rule.
+            var fromDate = MarketCalendar.ExchangeDate(PerformanceService.Instant(d));
+            dailyQuery = dailyQuery.Where(s => s.Date >= fromDate && s.At >= d);
         }
         var rows = dailyQuery.Select(s => new SnapshotRow { UserId = s.UserId, At = s.At, TotalValue = s.TotalValue, CapitalDeployed = s.CapitalDeployed, Daily = true });
         if (intradayFrom is { } intraday)
@@ -111,73 +124,105 @@ public sealed class LeaderboardBuilder(
                 .Select(s => new SnapshotRow { UserId = s.UserId, At = s.At, TotalValue = s.TotalValue, CapitalDeployed = s.CapitalDeployed, Daily = false }));
         }
 
-        var entries = chosen.ToDictionary(p => p, _ => new List<LeaderboardEntry>());
         var context = new ComputeContext(chosen, starts, previousStarts, now, previous, spyCloses, spyIntraday);
-        var daily = new List<ValuationPoint>();
-        var intradayPoints = new List<ValuationPoint>();
-        long? current = null;
-        var computeTime = TimeSpan.Zero;
-
-        void Flush()
+        // The stream is read here; the arithmetic (decimal, the hot path) runs on every core.
+        var channel = Channel.CreateBounded<UserSeries>(new BoundedChannelOptions(4096) { SingleWriter = true });
+        var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
         {
-            if (current is not { } userId)
-                return;
-            var t0 = watch.Elapsed;
-            if (users.TryGetValue(userId, out var user) && firstSnapshots.TryGetValue(userId, out var first))
+            var local = chosen.ToDictionary(p => p, _ => new List<LeaderboardEntry>());
+            await foreach (var series in channel.Reader.ReadAllAsync(ct))
+                ComputeUser(context, series, users, flows, composition, local);
+            return local;
+        }, ct)).ToList();
+
+        try
+        {
+            long? current = null;
+            var daily = new List<ValuationPoint>();
+            var intradayPoints = new List<ValuationPoint>();
+            await foreach (var row in rows.OrderBy(r => r.UserId).ThenBy(r => r.At).AsAsyncEnumerable().WithCancellation(ct))
             {
-                var history = new PerformanceHistory([.. daily], [.. intradayPoints],
-                    flows.TryGetValue(userId, out var userFlows) ? userFlows : [], spyCloses, spyIntraday);
-                composition.TryGetValue(userId, out var mix);
-                var trades = tradeCounts.GetValueOrDefault(userId);
-                foreach (var period in chosen)
+                if (row.UserId != current)
                 {
-                    var entry = ComputeEntry(context, history, first, period);
-                    if (entry is null)
-                        continue;
-                    entry.UserId = userId;
-                    entry.Username = user.Username;
-                    entry.DisplayName = user.DisplayName;
-                    entry.IsAgent = user.IsAgent;
-                    entry.AvgTradesPerWeek = TradesPerWeek(trades);
-                    entry.LargeCapPct = mix?.LargeCapPct ?? UnknownLargeCapPct;
-                    entry.Sectors = mix?.Sectors ?? "";
-                    entry.ComputedAt = nowUtc;
-                    entries[period].Add(entry);
+                    if (current is { } done)
+                        await channel.Writer.WriteAsync(new UserSeries(done, daily, intradayPoints), ct);
+                    current = row.UserId;
+                    daily = [];
+                    intradayPoints = [];
                 }
+                var point = new ValuationPoint(PerformanceService.Instant(row.At), row.TotalValue, row.CapitalDeployed);
+                (row.Daily ? daily : intradayPoints).Add(point);
             }
-            daily.Clear();
-            intradayPoints.Clear();
-            computeTime += watch.Elapsed - t0;
+            if (current is { } last)
+                await channel.Writer.WriteAsync(new UserSeries(last, daily, intradayPoints), ct);
+            channel.Writer.Complete();
         }
-
-        await foreach (var row in rows.OrderBy(r => r.UserId).ThenBy(r => r.At).AsAsyncEnumerable().WithCancellation(ct))
+        catch (Exception ex)
         {
-            if (row.UserId != current)
-            {
-                Flush();
-                current = row.UserId;
-            }
-            var point = new ValuationPoint(PerformanceService.Instant(row.At), row.TotalValue, row.CapitalDeployed);
-            (row.Daily ? daily : intradayPoints).Add(point);
+            channel.Writer.TryComplete(ex);
+            throw;
         }
-        Flush();
-        var loadAndCompute = watch.Elapsed;
+        finally
+        {
+            // Workers end with the channel; their failures surface below.
+            await Task.WhenAll(workers).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        var entries = chosen.ToDictionary(p => p, p => workers.SelectMany(w => w.Result[p]).ToList());
+        var computed = watch.Elapsed;
 
         foreach (var period in chosen)
         {
             var windowStart = period == Period.Max
-                ? entries[period].Count > 0 ? firstSnapshots.Where(f => users.ContainsKey(f.Key)).Min(f => f.Value) : now
+                ? entries[period].Count > 0 ? users.Values.Where(u => u.FirstSnapshot is not null).Min(u => PerformanceService.Instant(u.FirstSnapshot!.Value)) : now
                 : starts[period];
             var benchmark = BenchmarkReturn(windowStart, now, spyCloses, spyIntraday);
             await WritePeriodAsync(period, entries[period], now, windowStart, benchmark, ct);
             cache.Invalidate(period);
         }
 
-        var report = new LeaderboardRebuildReport(entries.ToDictionary(e => e.Key, e => e.Value.Count),
-            load + (loadAndCompute - load - computeTime), computeTime, watch.Elapsed - loadAndCompute);
+        var report = new LeaderboardRebuildReport(entries.ToDictionary(e => e.Key, e => e.Value.Count), load, computed - load, watch.Elapsed - computed);
         logger.LogInformation("Leaderboard rebuilt for {Periods}: {Entries} entries (load {Load}, compute {Compute}, write {Write})",
             string.Join(",", chosen.Select(p => p.ToApiKey())), report.Entries.Values.Sum(), report.Load, report.Compute, report.Write);
         return report;
+    }
+
+    sealed record UserSeries(long UserId, List<ValuationPoint> Daily, List<ValuationPoint> Intraday);
+
+    sealed class UserFacts
+    {
+        public long Id { get; init; }
+        public required string Username { get; init; }
+        public string? DisplayName { get; init; }
+        public bool IsAgent { get; init; }
+        public DateTime? FirstSnapshot { get; init; }
+        public decimal? CapitalBefore { get; init; }
+        public int RecentTrades { get; init; }
+    }
+
+    void ComputeUser(ComputeContext context, UserSeries series, Dictionary<long, UserFacts> users, Dictionary<long, List<CapitalFlow>> flows,
+        Dictionary<long, Composition> composition, Dictionary<Period, List<LeaderboardEntry>> into)
+    {
+        if (!users.TryGetValue(series.UserId, out var user) || user.FirstSnapshot is not { } firstAt)
+            return;
+        var first = PerformanceService.Instant(firstAt);
+        var history = new PerformanceHistory(series.Daily, series.Intraday,
+            flows.TryGetValue(user.Id, out var userFlows) ? userFlows : [], context.SpyCloses, context.SpyIntraday);
+        composition.TryGetValue(user.Id, out var mix);
+        foreach (var period in context.Periods)
+        {
+            var entry = ComputeEntry(context, history, first, period);
+            if (entry is null)
+                continue;
+            entry.UserId = user.Id;
+            entry.Username = user.Username;
+            entry.DisplayName = user.DisplayName;
+            entry.IsAgent = user.IsAgent;
+            entry.AvgTradesPerWeek = TradesPerWeek(user.RecentTrades);
+            entry.LargeCapPct = mix?.LargeCapPct ?? UnknownLargeCapPct;
+            entry.Sectors = mix?.Sectors ?? "";
+            entry.ComputedAt = context.Now.UtcDateTime;
+            into[period].Add(entry);
+        }
     }
 
     sealed record ComputeContext(
@@ -206,7 +251,7 @@ public sealed class LeaderboardBuilder(
         {
             var asOfPrevious = new PerformanceHistory(
                 UpTo(history.Daily, context.Previous), UpTo(history.Intraday, context.Previous), history.Flows, context.SpyCloses, context.SpyIntraday);
-            if (performance.Compute(asOfPrevious, period, context.Previous) is { } before)
+            if (performance.Compute(asOfPrevious, period, context.Previous, returnOnly: true) is { } before)
                 previousReturn = Returns.ToPercent(before.Return);
         }
 
@@ -276,20 +321,14 @@ public sealed class LeaderboardBuilder(
     }
 
     /// <summary>
-    /// Each user's capital flows from <paramref name="from"/> on, in two queries: the ledger rows inside the window, ordered by
-    /// user, and per user the capital deployed before it (capital deployed never falls, so that is the maximum).
+    /// Each user's capital flows from <paramref name="from"/> on: the ledger rows inside the window, ordered by user, on top of
+    /// the capital deployed before it (loaded with the users).
     /// </summary>
-    async Task<Dictionary<long, List<CapitalFlow>>> LoadFlowsAsync(DateTime? from, CancellationToken ct)
+    async Task<Dictionary<long, List<CapitalFlow>>> LoadFlowsAsync(DateTime? from, Dictionary<long, UserFacts> users, CancellationToken ct)
     {
-        var capitalBefore = new Dictionary<long, decimal>();
         var query = db.Transactions.AsQueryable();
         if (from is { } f)
-        {
-            capitalBefore = await db.Transactions.Where(t => t.ExecutedAt < f).GroupBy(t => t.UserId)
-                .Select(g => new { UserId = g.Key, Capital = g.Max(t => t.CapitalDeployedAfter) })
-                .ToDictionaryAsync(g => g.UserId, g => g.Capital, ct);
             query = query.Where(t => t.ExecutedAt >= f);
-        }
 
         var result = new Dictionary<long, List<CapitalFlow>>();
         var ledger = new List<(DateTime, decimal)>();
@@ -298,7 +337,7 @@ public sealed class LeaderboardBuilder(
         {
             if (current is { } id)
             {
-                var flows = PerformanceService.FlowsFromLedger(ledger, capitalBefore.TryGetValue(id, out var c) ? c : null);
+                var flows = PerformanceService.FlowsFromLedger(ledger, users.TryGetValue(id, out var u) ? u.CapitalBefore : null);
                 if (flows.Count > 0)
                     result[id] = flows;
             }
@@ -376,6 +415,46 @@ public sealed class LeaderboardBuilder(
         return result;
     }
 
+    /// <summary>PostgreSQL: the rows in one binary COPY, inside the rebuild's transaction (an order of magnitude faster than INSERTs).</summary>
+    static async Task CopyAsync(NpgsqlConnection connection, List<LeaderboardEntry> entries, CancellationToken ct)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync("""
+            COPY leaderboard_entries (period, user_id, username, display_name, is_agent, return_pct, previous_return_pct, alpha_pct,
+                max_drawdown_pct, volatility_pct, sharpe_ratio, avg_trades_per_week, large_cap_pct, sectors, subscriber_count, sparkline,
+                computed_at) FROM STDIN (FORMAT BINARY)
+            """, ct);
+        foreach (var e in entries)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(e.Period, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(e.UserId, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(e.Username, NpgsqlDbType.Varchar, ct);
+            await WriteNullableAsync(copy, e.DisplayName, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(e.IsAgent, NpgsqlDbType.Boolean, ct);
+            await copy.WriteAsync(e.ReturnPct, NpgsqlDbType.Numeric, ct);
+            await WriteNullableAsync(copy, e.PreviousReturnPct, NpgsqlDbType.Numeric, ct);
+            await copy.WriteAsync(e.AlphaPct, NpgsqlDbType.Numeric, ct);
+            await WriteNullableAsync(copy, e.MaxDrawdownPct, NpgsqlDbType.Numeric, ct);
+            await WriteNullableAsync(copy, e.VolatilityPct, NpgsqlDbType.Numeric, ct);
+            await WriteNullableAsync(copy, e.SharpeRatio, NpgsqlDbType.Numeric, ct);
+            await copy.WriteAsync(e.AvgTradesPerWeek, NpgsqlDbType.Numeric, ct);
+            await copy.WriteAsync(e.LargeCapPct, NpgsqlDbType.Numeric, ct);
+            await copy.WriteAsync(e.Sectors, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(e.SubscriberCount, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(e.Sparkline, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(e.ComputedAt, NpgsqlDbType.TimestampTz, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct)
+    {
+        if (value is null)
+            await copy.WriteNullAsync(ct);
+        else
+            await copy.WriteAsync(value, type, ct);
+    }
+
     /// <summary>Replaces the period's rows in one transaction, in chunks with the change tracker cleared between them.</summary>
     async Task WritePeriodAsync(Period period, List<LeaderboardEntry> entries, DateTimeOffset now, DateTimeOffset windowStart,
         decimal benchmark, CancellationToken ct)
@@ -394,11 +473,18 @@ public sealed class LeaderboardBuilder(
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
             }
             await db.LeaderboardEntries.Where(e => e.Period == key).ExecuteDeleteAsync(ct);
-            for (var k = 0; k < entries.Count; k += InsertChunk)
+            if (db.Database.GetDbConnection() is NpgsqlConnection connection)
             {
-                db.LeaderboardEntries.AddRange(entries.Skip(k).Take(InsertChunk));
-                await db.SaveChangesAsync(ct);
-                db.ChangeTracker.Clear();
+                await CopyAsync(connection, entries, ct);
+            }
+            else
+            {
+                for (var k = 0; k < entries.Count; k += InsertChunk)
+                {
+                    db.LeaderboardEntries.AddRange(entries.Skip(k).Take(InsertChunk));
+                    await db.SaveChangesAsync(ct);
+                    db.ChangeTracker.Clear();
+                }
             }
 
             var row = await db.LeaderboardPeriods.SingleOrDefaultAsync(p => p.Period == key, ct);

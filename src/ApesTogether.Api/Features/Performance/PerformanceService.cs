@@ -159,7 +159,11 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
     /// One period's figures from a loaded history; null with fewer than two points, because a return needs a start and an
     /// end and a made-up 0 would rank alongside real ones.
     /// </summary>
-    public PerformanceResult? Compute(PerformanceHistory history, Period period, DateTimeOffset now)
+    /// <remarks>
+    /// With <paramref name="returnOnly"/> only the return (and since-inception) is computed: no SPY line, risk figures or
+    /// points. The leaderboard's "as of yesterday" figures need nothing else, and decimal arithmetic is its hot path.
+    /// </remarks>
+    public PerformanceResult? Compute(PerformanceHistory history, Period period, DateTimeOffset now, bool returnOnly = false)
     {
         ArgumentNullException.ThrowIfNull(history);
         var start = PeriodWindow.Start(period, now, calendar);
@@ -176,11 +180,13 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
             index.Add(growth - 1m);
         }
         var twr = growth - 1m;
+        var latest = series[^1].Point;
+        if (returnOnly)
+            return new PerformanceResult(period, start, twr, null, null, Returns.SinceInception(latest.Value, latest.CapitalDeployed), null, []);
 
         var benchmark = BenchmarkLine(history, series);
         var points = series.Select((s, k) => new PerformancePoint(s.Point.At, index[k], benchmark[k])).ToList();
         var benchmarkReturn = benchmark[^1];
-        var latest = series[^1].Point;
         var risk = PeriodWindow.UsesIntraday(period)
             ? null
             : RiskFigures.From([.. subPeriods.Select(s => s.Return)], options.Value.RiskFreeRate);

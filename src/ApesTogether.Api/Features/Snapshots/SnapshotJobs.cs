@@ -38,8 +38,8 @@ public sealed class IntradaySnapshotJob(MarketCalendar calendar, TimeProvider cl
         }
         var report = await services.GetRequiredService<SnapshotWriter>().WriteIntradayAsync(tick, ct);
         // 1D follows the intraday snapshots; the other periods are rebuilt after the close.
-        var board = await services.GetRequiredService<Leaderboard.LeaderboardBuilder>().RebuildAsync([Performance.Period.OneDay], ct);
-        return $"{report.Written} snapshots; 1D leaderboard {board.Entries.Values.Sum()} entries";
+        await services.GetRequiredService<Leaderboard.LeaderboardBuilder>().RebuildAsync([Performance.Period.OneDay], ct);
+        return $"{report.Written} snapshots";
     }
 }
 
