@@ -1,5 +1,6 @@
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Auth;
+using ApesTogether.Api.Features.Leaderboard;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
 using ApesTogether.Api.Features.Ops;
@@ -27,12 +28,14 @@ builder.AddMarketData();
 builder.AddTrades();
 builder.AddPortfolios();
 builder.AddPerformance();
+builder.AddLeaderboard();
 builder.AddOps();
 builder.AddScheduling(scheduler: roles.Scheduler);
 
 var app = builder.Build();
 
-// One-shot operator commands: `dotnet run -- migrate`, `dotnet run -- reconcile [--repair]`.
+// One-shot operator commands: `dotnet run -- migrate`, `dotnet run -- reconcile [--repair]`,
+// `dotnet run -c Release -- benchmark-leaderboard [--users N] [--days N]` (PostgreSQL, empty database only).
 if (args.Contains("migrate"))
 {
     await DatabaseSetup.MigrateAsync(app.Services, CancellationToken.None);
@@ -47,6 +50,11 @@ if (args.Contains("reconcile"))
     JsonSetup.Configure(json);
     Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, json));
     Environment.ExitCode = report.UsersWithDrift > 0 && !report.Repaired ? 3 : 0;
+    return;
+}
+if (args.Contains("benchmark-leaderboard"))
+{
+    Environment.ExitCode = await LeaderboardBenchmark.RunAsync(app.Services, args, CancellationToken.None);
     return;
 }
 if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.ShouldMigrateOnStartup)
@@ -72,6 +80,7 @@ if (roles.Api)
     app.MapTrades();
     app.MapPortfolios();
     app.MapPerformance();
+    app.MapLeaderboard();
     app.MapAdmin();
     app.MapJobs();
 }

@@ -159,7 +159,11 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
     /// One period's figures from a loaded history; null with fewer than two points, because a return needs a start and an
     /// end and a made-up 0 would rank alongside real ones.
     /// </summary>
-    public PerformanceResult? Compute(PerformanceHistory history, Period period, DateTimeOffset now)
+    /// <remarks>
+    /// With <paramref name="returnOnly"/> only the return (and since-inception) is computed: no SPY line, risk figures or
+    /// points. The leaderboard's "as of yesterday" figures need nothing else, and decimal arithmetic is its hot path.
+    /// </remarks>
+    public PerformanceResult? Compute(PerformanceHistory history, Period period, DateTimeOffset now, bool returnOnly = false)
     {
         ArgumentNullException.ThrowIfNull(history);
         var start = PeriodWindow.Start(period, now, calendar);
@@ -176,11 +180,13 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
             index.Add(growth - 1m);
         }
         var twr = growth - 1m;
+        var latest = series[^1].Point;
+        if (returnOnly)
+            return new PerformanceResult(period, start, twr, null, null, Returns.SinceInception(latest.Value, latest.CapitalDeployed), null, []);
 
         var benchmark = BenchmarkLine(history, series);
         var points = series.Select((s, k) => new PerformancePoint(s.Point.At, index[k], benchmark[k])).ToList();
         var benchmarkReturn = benchmark[^1];
-        var latest = series[^1].Point;
         var risk = PeriodWindow.UsesIntraday(period)
             ? null
             : RiskFigures.From([.. subPeriods.Select(s => s.Return)], options.Value.RiskFreeRate);
@@ -256,22 +262,34 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
         }
 
         var trades = await query
-            .Select(t => new { t.Id, t.ExecutedAt, t.CapitalDeployedAfter })
+            .OrderBy(t => t.ExecutedAt).ThenBy(t => t.Id)
+            .Select(t => new { t.ExecutedAt, t.CapitalDeployedAfter })
             .ToListAsync(ct);
-        var flows = new List<CapitalFlow>();
-        decimal? previous = null;
         // The first row is either the user's first trade (a flow of everything it deployed) or the one before the window,
         // whose flow falls before every point of the window and is ignored by the return.
-        foreach (var trade in trades.OrderBy(t => t.ExecutedAt).ThenBy(t => t.Id))
+        return FlowsFromLedger(trades.Select(t => (t.ExecutedAt, t.CapitalDeployedAfter)), capitalBefore: null);
+    }
+
+    /// <summary>
+    /// Capital flows from ledger rows in execution order (instant, capital deployed after the trade): each increase over
+    /// the highest capital deployed so far is a flow at the trade's instant. <paramref name="capitalBefore"/> is the capital
+    /// deployed before the first row (null: the first row is the user's first trade and brings all of its capital).
+    /// </summary>
+    public static List<CapitalFlow> FlowsFromLedger(IEnumerable<(DateTime ExecutedAt, decimal CapitalDeployedAfter)> trades, decimal? capitalBefore)
+    {
+        ArgumentNullException.ThrowIfNull(trades);
+        var flows = new List<CapitalFlow>();
+        var previous = capitalBefore;
+        foreach (var (executedAt, capitalAfter) in trades)
         {
-            var amount = trade.CapitalDeployedAfter - (previous ?? 0m);
+            var amount = capitalAfter - (previous ?? 0m);
             if (amount > 0m)
-                flows.Add(new CapitalFlow(Instant(trade.ExecutedAt), amount));
-            previous = previous is { } p ? Math.Max(p, trade.CapitalDeployedAfter) : trade.CapitalDeployedAfter;
+                flows.Add(new CapitalFlow(Instant(executedAt), amount));
+            previous = previous is { } p ? Math.Max(p, capitalAfter) : capitalAfter;
         }
 
         return flows;
     }
 
-    static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+    internal static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 }

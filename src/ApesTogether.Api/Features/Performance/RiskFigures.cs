@@ -8,8 +8,13 @@ public sealed record RiskFigures(decimal Volatility, decimal MaxDrawdown, decima
     // decimal has no square root; double is used for the root alone, and its 15 significant digits are plenty.
     private static readonly decimal SqrtTradingDays = Sqrt(TradingDaysPerYear);
 
-    public static RiskFigures From(IReadOnlyList<decimal> dailyReturns, decimal riskFreeAnnual = 0m) =>
-        new(AnnualisedVolatility(dailyReturns), MaxDrawdownOf(dailyReturns), Sharpe(dailyReturns, riskFreeAnnual));
+    public static RiskFigures From(IReadOnlyList<decimal> dailyReturns, decimal riskFreeAnnual = 0m)
+    {
+        // The same figures as AnnualisedVolatility and Sharpe, with the standard deviation computed once.
+        var deviation = StandardDeviation(dailyReturns);
+        decimal? sharpe = deviation == 0m ? null : (dailyReturns.Average() - (riskFreeAnnual / TradingDaysPerYear)) / deviation * SqrtTradingDays;
+        return new(deviation * SqrtTradingDays, MaxDrawdownOf(dailyReturns), sharpe);
+    }
 
     /// <summary>Sample standard deviation (n − 1); 0 with fewer than two returns, where spread is undefined.</summary>
     public static decimal StandardDeviation(IReadOnlyList<decimal> returns)

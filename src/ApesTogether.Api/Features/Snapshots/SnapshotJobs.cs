@@ -37,6 +37,8 @@ public sealed class IntradaySnapshotJob(MarketCalendar calendar, TimeProvider cl
             return $"skipped: {(now - tick).TotalMinutes:0} minutes late";
         }
         var report = await services.GetRequiredService<SnapshotWriter>().WriteIntradayAsync(tick, ct);
+        // 1D follows the intraday snapshots; the other periods are rebuilt after the close.
+        await services.GetRequiredService<Leaderboard.LeaderboardBuilder>().RebuildAsync([Performance.Period.OneDay], ct);
         return $"{report.Written} snapshots";
     }
 }

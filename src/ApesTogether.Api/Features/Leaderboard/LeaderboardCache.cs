@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using ApesTogether.Api.Data;
+using ApesTogether.Api.Features.Performance;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApesTogether.Api.Features.Leaderboard;
+
+/// <summary>A period's whole field as last rebuilt: entries by return descending, ties by user id ascending.</summary>
+public sealed record LeaderboardBoard(LeaderboardPeriod? Period, IReadOnlyList<LeaderboardEntry> Entries, DateTimeOffset LoadedAt);
+
+/// <summary>
+/// Each period's full entry list in process memory for 60 seconds, so a request filters and ranks in memory instead of
+/// querying. A rebuild of a period drops its entry here when it commits; other instances see it within the lifetime.
+/// </summary>
+public sealed class LeaderboardCache(IServiceScopeFactory scopes, TimeProvider clock)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
+
+    readonly ConcurrentDictionary<Period, Lazy<Task<LeaderboardBoard>>> _boards = new();
+
+    public async Task<LeaderboardBoard> GetAsync(Period period, CancellationToken ct)
+    {
+        while (true)
+        {
+            var lazy = _boards.GetOrAdd(period, p => new Lazy<Task<LeaderboardBoard>>(() => LoadAsync(p)));
+            LeaderboardBoard board;
+            try
+            {
+                board = await lazy.Value.WaitAsync(ct);
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                // A failed load is not kept: the next request tries again.
+                _boards.TryRemove(new KeyValuePair<Period, Lazy<Task<LeaderboardBoard>>>(period, lazy));
+                throw;
+            }
+            if (clock.GetUtcNow() - board.LoadedAt < Lifetime)
+                return board;
+            _boards.TryRemove(new KeyValuePair<Period, Lazy<Task<LeaderboardBoard>>>(period, lazy));
+        }
+    }
+
+    public void Invalidate(Period period) => _boards.TryRemove(period, out _);
+
+    async Task<LeaderboardBoard> LoadAsync(Period period)
+    {
+        var loadedAt = clock.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var key = LeaderboardBuilder.Key(period);
+        var row = await db.LeaderboardPeriods.AsNoTracking().SingleOrDefaultAsync(p => p.Period == key);
+        var entries = await db.LeaderboardEntries.AsNoTracking().Where(e => e.Period == key).ToListAsync();
+        // Sorted in memory: decimals are stored as text on SQLite, where ORDER BY would compare strings.
+        entries.Sort(static (a, b) => b.ReturnPct != a.ReturnPct ? b.ReturnPct.CompareTo(a.ReturnPct) : a.UserId.CompareTo(b.UserId));
+        return new LeaderboardBoard(row, entries, loadedAt);
+    }
+}
