@@ -265,8 +265,7 @@ public sealed class LeaderboardBuilder(
         decimal? previousReturn = null;
         if (period == Period.Max || first <= context.PreviousStarts[period])
         {
-            var asOfPrevious = new PerformanceHistory(
-                UpTo(history.Daily, context.Previous), UpTo(history.Intraday, context.Previous), history.Flows, context.SpyCloses, context.SpyIntraday);
+            var asOfPrevious = history.UpTo(context.Previous);
             if (performance.Compute(asOfPrevious, period, context.Previous, returnOnly: true) is { } before)
                 previousReturn = Returns.ToPercent(before.Return);
         }
@@ -296,17 +295,6 @@ public sealed class LeaderboardBuilder(
             SharpeRatio = result.Risk?.SharpeRatio is { } s ? decimal.Round(s, 4, MidpointRounding.AwayFromZero) : null,
             SubscriberCount = 0,
         };
-    }
-
-    static List<ValuationPoint> UpTo(IReadOnlyList<ValuationPoint> points, DateTimeOffset instant)
-    {
-        var count = points.Count;
-        while (count > 0 && points[count - 1].At > instant)
-            count--;
-        var list = new List<ValuationPoint>(count);
-        for (var k = 0; k < count; k++)
-            list.Add(points[k]);
-        return list;
     }
 
     public static string Key(Period period) => period.ToApiKey().ToUpperInvariant();

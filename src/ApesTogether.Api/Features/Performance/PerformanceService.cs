@@ -24,7 +24,35 @@ public sealed record PerformanceHistory(
     IReadOnlyList<ValuationPoint> Intraday,
     IReadOnlyList<CapitalFlow> Flows,
     IReadOnlyDictionary<DateOnly, decimal> SpyCloses,
-    IReadOnlyDictionary<DateTimeOffset, decimal> SpyIntraday);
+    IReadOnlyDictionary<DateTimeOffset, decimal> SpyIntraday)
+{
+    IReadOnlyList<SubPeriodReturn>? _dailySubPeriods;
+
+    /// <summary>
+    /// The Modified Dietz return of every pair of consecutive daily closes (sub-period k spans Daily[k] → Daily[k + 1]),
+    /// computed once: a sub-period's return does not depend on the window it is part of, so every daily period
+    /// (1M … MAX, and their values as of yesterday) chains a slice of this one list.
+    /// </summary>
+    public IReadOnlyList<SubPeriodReturn> DailySubPeriods(MarketCalendar calendar) =>
+        _dailySubPeriods ??= TimeWeightedReturn.SubPeriods(Daily, Flows, calendar);
+
+    decimal?[]? _dailySpy;
+
+    /// <summary>SPY's close on the date of each daily point (null where none is recorded), looked up once.</summary>
+    public IReadOnlyList<decimal?> DailySpyCloses() =>
+        _dailySpy ??= [.. Daily.Select(p => SpyCloses.TryGetValue(MarketCalendar.ExchangeDate(p.At), out var close) ? close : (decimal?)null)];
+
+    /// <summary>The history as it stood at an instant: points up to it, sharing what was already computed.</summary>
+    public PerformanceHistory UpTo(DateTimeOffset instant)
+    {
+        var daily = Daily.TakeWhile(p => p.At <= instant).ToList();
+        return new PerformanceHistory(daily, [.. Intraday.TakeWhile(p => p.At <= instant)], Flows, SpyCloses, SpyIntraday)
+        {
+            _dailySubPeriods = _dailySubPeriods is { } all ? all.Take(Math.Max(0, daily.Count - 1)).ToList() : null,
+            _dailySpy = _dailySpy?[..daily.Count],
+        };
+    }
+}
 
 /// <summary>One point of a period's return line; returns are fractions from the first point of the period.</summary>
 public sealed record PerformancePoint(DateTimeOffset At, decimal Return, decimal? BenchmarkReturn);
@@ -171,7 +199,9 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
         if (series.Count < 2)
             return null;
 
-        var subPeriods = TimeWeightedReturn.SubPeriods(series.Select(s => s.Point), history.Flows, calendar);
+        var subPeriods = PeriodWindow.UsesIntraday(period)
+            ? TimeWeightedReturn.SubPeriods(series.Select(s => s.Point), history.Flows, calendar)
+            : Slice(history.DailySubPeriods(calendar), history.Daily.Count - series.Count);
         var growth = 1m;
         var index = new List<decimal>(series.Count) { 0m };
         foreach (var subPeriod in subPeriods)
@@ -184,7 +214,7 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
         if (returnOnly)
             return new PerformanceResult(period, start, twr, null, null, Returns.SinceInception(latest.Value, latest.CapitalDeployed), null, []);
 
-        var benchmark = BenchmarkLine(history, series);
+        var benchmark = BenchmarkLine(history, series, PeriodWindow.UsesIntraday(period) ? null : history.Daily.Count - series.Count);
         var points = series.Select((s, k) => new PerformancePoint(s.Point.At, index[k], benchmark[k])).ToList();
         var benchmarkReturn = benchmark[^1];
         var risk = PeriodWindow.UsesIntraday(period)
@@ -200,6 +230,15 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
             Returns.SinceInception(latest.Value, latest.CapitalDeployed),
             risk,
             points);
+    }
+
+    /// <summary>The daily sub-periods from the series' first point on (the series is a suffix of the daily closes).</summary>
+    static IReadOnlyList<SubPeriodReturn> Slice(IReadOnlyList<SubPeriodReturn> all, int firstPoint)
+    {
+        var slice = new SubPeriodReturn[all.Count - firstPoint];
+        for (var k = 0; k < slice.Length; k++)
+            slice[k] = all[firstPoint + k];
+        return slice;
     }
 
     /// <summary>
@@ -224,16 +263,19 @@ public sealed class PerformanceService(AppDbContext db, MarketCalendar calendar,
     /// SPY's return at each point from the first point's price: the close of the date for a daily point, the captured
     /// price for an intraday one, the previous price carried when one is missing. Null until a first price is known.
     /// </summary>
-    static decimal?[] BenchmarkLine(PerformanceHistory history, List<(ValuationPoint Point, bool Daily)> series)
+    static decimal?[] BenchmarkLine(PerformanceHistory history, List<(ValuationPoint Point, bool Daily)> series, int? firstDailyPoint)
     {
         var line = new decimal?[series.Count];
+        var dailyCloses = firstDailyPoint is not null ? history.DailySpyCloses() : null;
         decimal? basePrice = null;
         decimal? last = null;
         for (var k = 0; k < series.Count; k++)
         {
             var (point, isDaily) = series[k];
             decimal? price = null;
-            if (isDaily && history.SpyCloses.TryGetValue(MarketCalendar.ExchangeDate(point.At), out var close))
+            if (dailyCloses is not null)
+                price = dailyCloses[firstDailyPoint!.Value + k];
+            else if (isDaily && history.SpyCloses.TryGetValue(MarketCalendar.ExchangeDate(point.At), out var close))
                 price = close;
             else if (history.SpyIntraday.TryGetValue(point.At, out var intraday))
                 price = intraday;
