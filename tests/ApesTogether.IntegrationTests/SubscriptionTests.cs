@@ -37,6 +37,30 @@ public sealed class SubscriptionTests(ApiFactory api) : IClassFixture<ApiFactory
     }
 
     [Fact]
+    public async Task Tiers_come_from_configuration()
+    {
+        await using var own = await ApiFactory.StartAsync(ApiFactory.MondayMorning, new Dictionary<string, string?>
+        {
+            ["Subscriptions:Tiers:yearly:Price"] = "60.00",
+            ["Subscriptions:Tiers:quarterly:Name"] = "Quarterly",
+            ["Subscriptions:Tiers:quarterly:Price"] = "25.00",
+            ["Subscriptions:Tiers:quarterly:PeriodMonths"] = "3",
+        });
+        var creator = await own.RegisterAsync();
+        var fan = await own.RegisterAsync();
+
+        var tiers = JsonNode.Parse(await (await own.CreateAnonymousClient().Get("/api/v1/subscription-tiers")).Content.ReadAsStringAsync(Ct))!.AsArray();
+        var created = await (await SubscribeAsync(fan, creator, tier: "quarterly")).ReadJsonAsync(HttpStatusCode.Created);
+
+        Assert.Equal(["monthly", "quarterly", "yearly"], tiers.Select(t => (string)t!["id"]!));
+        Assert.Equal(8.33m, tiers[1]!["monthly_price"].Dec());
+        Assert.Equal(60.00m, tiers[2]!["price"].Dec());
+        Assert.Equal(5.00m, tiers[2]!["monthly_price"].Dec());
+        Assert.Equal(25.00m, created["price"].Dec());
+        Assert.Equal(created["started_at"]!.GetValue<DateTime>().AddMonths(3), created["renews_at"]!.GetValue<DateTime>());
+    }
+
+    [Fact]
     public async Task Subscribe_answers_201_with_the_subscription()
     {
         var creator = await api.RegisterAsync();
