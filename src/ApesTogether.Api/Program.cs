@@ -7,6 +7,7 @@ using ApesTogether.Api.Features.Ops;
 using ApesTogether.Api.Features.Performance;
 using ApesTogether.Api.Features.Portfolios;
 using ApesTogether.Api.Features.Scheduling;
+using ApesTogether.Api.Features.Subscriptions;
 using ApesTogether.Api.Features.Trades;
 using ApesTogether.Api.Infrastructure;
 
@@ -29,6 +30,7 @@ builder.AddTrades();
 builder.AddPortfolios();
 builder.AddPerformance();
 builder.AddLeaderboard();
+builder.AddSubscriptions();
 builder.AddOps();
 builder.AddScheduling(scheduler: roles.Scheduler);
 
@@ -81,6 +83,7 @@ if (roles.Api)
     app.MapPortfolios();
     app.MapPerformance();
     app.MapLeaderboard();
+    app.MapSubscriptions();
     app.MapAdmin();
     app.MapJobs();
 }

@@ -40,7 +40,7 @@ public sealed class HostTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         var scheduler = Assert.Single(api.Services.GetServices<IHostedService>().OfType<SchedulerHost>());
 
-        Assert.Equal(["market-open", "price-refresh", "intraday", "market-close", "cleanup", "leaderboard"], scheduler.Jobs);
+        Assert.Equal(["market-open", "price-refresh", "intraday", "market-close", "cleanup", "leaderboard", "subscription-expiry"], scheduler.Jobs);
     }
 }
 

@@ -275,6 +275,43 @@ public sealed class LeaderboardTests
             Assert.NotNull(problem["errors"]![field]);
     }
 
+    [Fact]
+    public async Task Subscriber_count_counts_subscriptions_with_access_only_in_one_rebuild()
+    {
+        await using var api = await ApiFactory.StartAsync(WednesdayEvening, ApiOnly);
+        var popular = await api.RegisterAsync();
+        var lonely = await api.RegisterAsync();
+        await SeedAsync(api, popular.Id, 5m);
+        await SeedAsync(api, lonely.Id, 3m);
+        var fans = new List<TestUser>();
+        for (var k = 0; k < 4; k++)
+            fans.Add(await api.RegisterAsync());
+        foreach (var fan in fans.Take(3))
+            await (await fan.Client.PostJsonAsync("/api/v1/subscriptions", new { username = popular.Username })).ReadJsonAsync(HttpStatusCode.Created);
+        var canceled = await (await fans[3].Client.PostJsonAsync("/api/v1/subscriptions", new { username = popular.Username }))
+            .ReadJsonAsync(HttpStatusCode.Created);
+        await (await fans[3].Client.DeleteAsync($"/api/v1/subscriptions/{(long)canceled["id"]!}", Ct)).ReadJsonAsync(HttpStatusCode.OK);
+        var now = api.Clock.GetUtcNow().UtcDateTime;
+        // Neither an expired row nor an active one whose period ended (not yet swept) counts.
+        await InsertAsync(api,
+            new ApesTogether.Api.Features.Subscriptions.Subscription
+            {
+                SubscriberUserId = fans[0].Id, CreatorUserId = lonely.Id, Tier = "monthly", Price = 9m, Status = "expired",
+                StartedAt = now.AddMonths(-2), CurrentPeriodEnd = now.AddMonths(-1),
+            },
+            new ApesTogether.Api.Features.Subscriptions.Subscription
+            {
+                SubscriberUserId = fans[1].Id, CreatorUserId = lonely.Id, Tier = "monthly", Price = 9m, Status = "active",
+                StartedAt = now.AddMonths(-1).AddDays(-1), CurrentPeriodEnd = now.AddDays(-1),
+            });
+        await RebuildAsync(api);
+
+        var board = await GetAsync(api, "period=1M");
+
+        Assert.Equal([popular.Username, lonely.Username], Names(board));
+        Assert.Equal([4, 0], board["entries"]!.AsArray().Select(e => (int)e!["subscriber_count"]!));
+    }
+
     static async Task RebuildAsync(ApiFactory api, IReadOnlyCollection<Period>? periods = null)
     {
         await using var scope = api.Services.CreateAsyncScope();

@@ -26,6 +26,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Features.Leaderboard.LeaderboardEntry> LeaderboardEntries => Set<Features.Leaderboard.LeaderboardEntry>();
     public DbSet<Features.Leaderboard.LeaderboardPeriod> LeaderboardPeriods => Set<Features.Leaderboard.LeaderboardPeriod>();
 
+    public DbSet<Features.Subscriptions.Subscription> Subscriptions => Set<Features.Subscriptions.Subscription>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 

@@ -30,6 +30,7 @@ public sealed class LeaderboardBuilder(
     MarketCalendar calendar,
     StockUniverse universe,
     LeaderboardCache cache,
+    Subscriptions.SubscriberCounts subscriberCounts,
     TimeProvider clock,
     ILogger<LeaderboardBuilder> logger)
 {
@@ -105,6 +106,13 @@ public sealed class LeaderboardBuilder(
                 spyIntraday[PerformanceService.Instant(price.At)] = price.Price;
         }
         var composition = await LoadCompositionAsync(ct);
+        // One grouped query for every creator's subscribers with access.
+        var subscribers = await subscriberCounts.CountAllAsync(ct);
+        foreach (var (creatorId, count) in subscribers)
+        {
+            if (users.TryGetValue(creatorId, out var facts))
+                facts.SubscriberCount = count;
+        }
         var load = watch.Elapsed;
 
         // One stream, ordered by user: daily closes from the earliest window (or only the closes the intraday windows start
@@ -213,6 +221,7 @@ public sealed class LeaderboardBuilder(
         public DateTime? FirstSnapshot { get; init; }
         public decimal? CapitalBefore { get; init; }
         public int RecentTrades { get; init; }
+        public int SubscriberCount { get; set; }
     }
 
     void ComputeUser(ComputeContext context, UserSeries series, Dictionary<long, UserFacts> users, Dictionary<long, List<CapitalFlow>> flows,
@@ -234,6 +243,7 @@ public sealed class LeaderboardBuilder(
             entry.DisplayName = user.DisplayName;
             entry.IsAgent = user.IsAgent;
             entry.AvgTradesPerWeek = TradesPerWeek(user.RecentTrades);
+            entry.SubscriberCount = user.SubscriberCount;
             entry.LargeCapPct = mix?.LargeCapPct ?? UnknownLargeCapPct;
             entry.Sectors = mix?.Sectors ?? "";
             entry.ComputedAt = context.Now.UtcDateTime;
@@ -293,7 +303,6 @@ public sealed class LeaderboardBuilder(
             MaxDrawdownPct = result.Risk is { } r ? Returns.ToPercent(r.MaxDrawdown) : null,
             VolatilityPct = result.Risk is { } v ? Returns.ToPercent(v.Volatility) : null,
             SharpeRatio = result.Risk?.SharpeRatio is { } s ? decimal.Round(s, 4, MidpointRounding.AwayFromZero) : null,
-            SubscriberCount = 0,
         };
     }
 

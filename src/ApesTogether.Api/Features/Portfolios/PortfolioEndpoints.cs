@@ -3,6 +3,7 @@ using System.Security.Claims;
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Auth;
 using ApesTogether.Api.Features.Performance;
+using ApesTogether.Api.Features.Subscriptions;
 using ApesTogether.Api.Features.Trades;
 using ApesTogether.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -93,7 +94,7 @@ public static class PortfolioEndpoints
 
     static async Task<Results<Ok<PublicPortfolioResponse>, ProblemHttpResult>> Public(
         string username, ClaimsPrincipal principal, AppDbContext db, PortfolioValuation valuation, PerformanceService performanceService,
-        CancellationToken ct)
+        SubscriberCounts subscribers, CancellationToken ct)
     {
         var normalized = username.Trim().ToLowerInvariant();
         if (normalized.Length is 0 or > 30)
@@ -113,9 +114,11 @@ public static class PortfolioEndpoints
         var performance = PeriodNames.All.ToDictionary(p => p.ToApiKey(), p => PerformanceEndpoints.Percent(summary.Periods[p]?.Return));
         var sinceInception = PerformanceEndpoints.Percent(summary.SinceInception);
         var risk = PublicRisk.From(summary.Periods[Period.OneYear]);
-        var user = new PublicUser(owner.Username, owner.DisplayName, owner.IsAgent, SubscriberCount: 0, owner.CreatedAt);
-        var isOwner = principal.TryGetUserId() == owner.Id;
-        if (!isOwner)
+        var user = new PublicUser(owner.Username, owner.DisplayName, owner.IsAgent, await subscribers.CountAsync(owner.Id, ct), owner.CreatedAt);
+        // Full access: the owner, and a subscriber whose paid period has not ended (active, or canceled but paid up).
+        var viewer = principal.TryGetUserId();
+        var full = viewer == owner.Id || (viewer is { } v && await subscribers.HasAccessAsync(v, owner.Id, ct));
+        if (!full)
         {
             return TypedResults.Ok(new PublicPortfolioResponse(user, performance, "preview", null, null, sinceInception, risk));
         }

@@ -28,6 +28,7 @@ public static class SchedulingSetup
         builder.Services.AddSingleton<IScheduledJob, MarketCloseJob>();
         builder.Services.AddSingleton<IScheduledJob, CleanupJob>();
         builder.Services.AddSingleton<IScheduledJob, Leaderboard.LeaderboardJob>();
+        builder.Services.AddSingleton<IScheduledJob, Subscriptions.SubscriptionExpiryJob>();
         if (scheduler)
         {
             // One loop per job; every job is also runnable on demand from /admin/jobs, whatever the role.

@@ -603,6 +603,77 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                     b.ToTable("job_runs", (string)null);
                 });
 
+            modelBuilder.Entity("ApesTogether.Api.Features.Subscriptions.Subscription", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("CanceledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("canceled_at");
+
+                    b.Property<long>("CreatorUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("creator_user_id");
+
+                    b.Property<DateTime>("CurrentPeriodEnd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_period_end");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("platform");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("price");
+
+                    b.Property<string>("Receipt")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("receipt");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("SubscriberUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscriber_user_id");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tier");
+
+                    b.HasKey("Id")
+                        .HasName("pk_subscriptions");
+
+                    b.HasIndex("Status", "CurrentPeriodEnd")
+                        .HasDatabaseName("ix_subscriptions_status_current_period_end");
+
+                    b.HasIndex("SubscriberUserId", "CreatorUserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_subscriptions_subscriber_user_id_creator_user_id")
+                        .HasFilter("status <> 'expired'");
+
+                    b.HasIndex("CreatorUserId", "Status", "CurrentPeriodEnd")
+                        .HasDatabaseName("ix_subscriptions_creator_user_id_status_current_period_end");
+
+                    b.ToTable("subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("ApesTogether.Api.Features.Trades.CashAccount", b =>
                 {
                     b.Property<long>("UserId")
@@ -907,6 +978,23 @@ namespace ApesTogether.Api.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_intraday_snapshots_users_user_id");
+                });
+
+            modelBuilder.Entity("ApesTogether.Api.Features.Subscriptions.Subscription", b =>
+                {
+                    b.HasOne("ApesTogether.Api.Features.Auth.User", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_subscriptions_users_creator_user_id");
+
+                    b.HasOne("ApesTogether.Api.Features.Auth.User", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriberUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_subscriptions_users_subscriber_user_id");
                 });
 
             modelBuilder.Entity("ApesTogether.Api.Features.Trades.CashAccount", b =>
