@@ -1,5 +1,6 @@
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Auth;
+using ApesTogether.Api.Features.Events;
 using ApesTogether.Api.Features.Leaderboard;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
@@ -32,6 +33,7 @@ builder.AddPerformance();
 builder.AddLeaderboard();
 builder.AddSubscriptions();
 builder.AddOps();
+builder.AddEvents(worker: roles.Worker);
 builder.AddScheduling(scheduler: roles.Scheduler);
 
 var app = builder.Build();

@@ -25,6 +25,9 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Features.Snapshots.JobRun> JobRuns => Set<Features.Snapshots.JobRun>();
     public DbSet<Features.Leaderboard.LeaderboardEntry> LeaderboardEntries => Set<Features.Leaderboard.LeaderboardEntry>();
     public DbSet<Features.Leaderboard.LeaderboardPeriod> LeaderboardPeriods => Set<Features.Leaderboard.LeaderboardPeriod>();
+    public DbSet<Features.Events.OutboxMessage> OutboxMessages => Set<Features.Events.OutboxMessage>();
+    public DbSet<Features.Events.ProcessedEvent> ProcessedEvents => Set<Features.Events.ProcessedEvent>();
+    public DbSet<Features.Events.TradeCount> TradeCounts => Set<Features.Events.TradeCount>();
 
     public DbSet<Features.Subscriptions.Subscription> Subscriptions => Set<Features.Subscriptions.Subscription>();
 

@@ -16,11 +16,13 @@ namespace ApesTogether.IntegrationTests.Infrastructure;
 public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     readonly IReadOnlyDictionary<string, string?> _settings;
+    Action<IServiceCollection>? _services;
 
     /// <summary>A factory of its own, for tests that move the clock or change settings.</summary>
-    public static async Task<ApiFactory> StartAsync(DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<ApiFactory> StartAsync(DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
-        var api = new ApiFactory(start, settings ?? new Dictionary<string, string?>());
+        var api = new ApiFactory(start, settings ?? new Dictionary<string, string?>()) { _services = services };
         await api.InitializeAsync();
         return api;
     }
@@ -70,6 +72,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            _services?.Invoke(services);
         });
     }
 

@@ -15,8 +15,10 @@ public sealed record PoolStatistics(int InUseByThisProcess, long OpenedByThisPro
 public sealed record MarketDataStatistics(string Provider, int Keys, int ApiCallsLastMinute, int ApiCallsPerMinuteLimit,
     string? BreakerState, long Failovers, QuoteCacheStats QuoteCache);
 
+public sealed record OutboxStatistics(int Pending, int Dead);
+
 public sealed record HealthMetricsResponse(string DatabaseProvider, int DbConnections, int DbConnectionLimit, decimal DbConnectionPercent,
-    PoolStatistics Pool, int ApiCallsToday, int ApiCallsLimit, MarketDataStatistics MarketData, IReadOnlyList<string> Warnings);
+    PoolStatistics Pool, int ApiCallsToday, int ApiCallsLimit, MarketDataStatistics MarketData, OutboxStatistics Outbox, IReadOnlyList<string> Warnings);
 
 public static class AdminEndpoints
 {
@@ -95,13 +97,19 @@ public static class AdminEndpoints
         {
             warnings.Add($"AlphaVantage breaker is {breaker.State.ToString().ToLowerInvariant()}: quotes come from the fallback.");
         }
+        var outboxPending = await db.OutboxMessages.CountAsync(m => m.Status == Events.OutboxStatus.Pending, ct);
+        var outboxDead = await db.OutboxMessages.CountAsync(m => m.Status == Events.OutboxStatus.Dead, ct);
+        if (outboxDead > 0)
+        {
+            warnings.Add($"{outboxDead} events were dead-lettered after repeated delivery failures.");
+        }
         var cache = quotes.Stats;
         var market = new MarketDataStatistics(quotes.ProviderName, keys.KeyCount, lastMinute, perMinuteLimit,
             usesBreaker ? breaker.State.ToString().ToLowerInvariant() : null, breaker.Failovers, cache);
 
         return TypedResults.Ok(new HealthMetricsResponse(db.Database.IsNpgsql() ? "postgres" : "sqlite", connections, pool.MaxSize, percent,
             new PoolStatistics(counter.Open, counter.OpenedTotal, pool.MinSize, pool.MaxSize, active, idle, idleInTx),
-            callsToday, callsLimit, market, warnings));
+            callsToday, callsLimit, market, new OutboxStatistics(outboxPending, outboxDead), warnings));
     }
 
     sealed record ActivityRow(string State, int Count);

@@ -30,7 +30,7 @@ public abstract record TradeOutcome
 /// write lock (a version bump of the cash row), so concurrent or retried trades can neither oversell nor lose updates.
 /// </summary>
 public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCalendar calendar, TimeProvider clock,
-    IOptions<JsonOptions> json, IOptions<TradingOptions> trading, ILogger<TradeService> logger)
+    IOptions<JsonOptions> json, IOptions<TradingOptions> trading, Events.Outbox outbox, ILogger<TradeService> logger)
 {
     public async Task<TradeOutcome> PlaceAsync(TradeCommand command, CancellationToken ct)
     {
@@ -200,6 +200,9 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
         };
         db.Transactions.Add(transaction);
         await db.SaveChangesAsync(ct);
+        // The event commits with the trade or not at all (outbox); the dispatcher delivers it after the commit.
+        outbox.Add(new Events.TradeExecuted(Guid.NewGuid(), transaction.Id, userId, ticker, action, quantity, price, total, executedAt, pendingTradeId));
+        await db.SaveChangesAsync(ct);
         logger.LogInformation("Executed {Action} {Quantity} {Ticker} at {Price} for user {UserId}", action, quantity, ticker, price, userId);
 
         return new ExecutionResult(new TradeExecutedResponse(
@@ -291,6 +294,10 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
     static string HashRequest(TradeCommand c) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         $"trade|{c.Ticker}|{c.Action}|{(c.Quantity / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture)}")));
 
-    Task<T> InUserTransactionAsync<T>(long userId, Func<Task<T>> work, CancellationToken ct) =>
-        db.InUserTransactionAsync(userId, work, ct);
+    async Task<T> InUserTransactionAsync<T>(long userId, Func<Task<T>> work, CancellationToken ct)
+    {
+        var result = await db.InUserTransactionAsync(userId, work, ct);
+        outbox.Committed();
+        return result;
+    }
 }

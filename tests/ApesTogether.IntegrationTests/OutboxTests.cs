@@ -1,0 +1,142 @@
+using System.Net;
+using ApesTogether.Api.Data;
+using ApesTogether.Api.Features.Events;
+using ApesTogether.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ApesTogether.IntegrationTests;
+
+public sealed class OutboxTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+    static readonly Dictionary<string, string?> NoWorker = new() { ["Roles"] = "api,scheduler" };
+
+    static async Task<T> WithDbAsync<T>(ApiFactory api, Func<AppDbContext, Task<T>> read)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return await read(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+    }
+
+    static Task<DispatchReport> DispatchAsync(ApiFactory api) => api.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(Ct);
+
+    [Fact]
+    public async Task An_executed_trade_commits_one_trade_executed_event_and_a_refused_one_none()
+    {
+        await using var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning, NoWorker);
+        var user = await api.RegisterAsync();
+
+        var trade = await (await user.TradeAsync("AAPL", 2, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+        await (await user.TradeAsync("AAPL", 5, "sell")).ReadProblemAsync(HttpStatusCode.Conflict, "insufficient_shares");
+
+        var events = await WithDbAsync(api, db => db.OutboxMessages.AsNoTracking().ToListAsync(Ct));
+        var message = Assert.Single(events);
+        Assert.Equal("trade_executed", message.Type);
+        Assert.Equal(OutboxStatus.Pending, message.Status);
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(message.Payload)!;
+        Assert.Equal((long)trade["transaction"]!["id"]!, (long)payload["transaction_id"]!);
+        Assert.Equal(user.Id, (long)payload["user_id"]!);
+        Assert.Equal("buy", (string?)payload["action"]);
+        Assert.Equal(trade["transaction"]!["total"].Dec(), payload["total"].Dec());
+    }
+
+    [Fact]
+    public async Task The_worker_delivers_events_and_the_analytics_consumer_counts_trades_per_day()
+    {
+        await using var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning);
+        var user = await api.RegisterAsync();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await (await user.TradeAsync("MSFT", 1, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        int counted;
+        do
+        {
+            await Task.Delay(50, Ct);
+            counted = await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleOrDefaultAsync(Ct));
+        }
+        while (counted < 3 && DateTime.UtcNow < deadline);
+        Assert.Equal(3, counted);
+        Assert.Equal(new DateOnly(2026, 3, 2), await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Date).SingleAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task Events_committed_while_no_worker_ran_are_delivered_later_and_a_redelivery_counts_nothing_twice()
+    {
+        await using var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning, NoWorker);
+        var user = await api.RegisterAsync();
+        await (await user.TradeAsync("KO", 1, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+
+        var first = await DispatchAsync(api);
+        // As if the dispatcher had died after the consumers ran but before marking the event delivered.
+        await WithDbAsync(api, db => db.OutboxMessages.ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Status, OutboxStatus.Pending).SetProperty(m => m.AvailableAt, api.Clock.GetUtcNow().UtcDateTime), Ct));
+        var second = await DispatchAsync(api);
+
+        Assert.Equal(1, first.Delivered);
+        Assert.Equal(1, second.Delivered);
+        Assert.Equal(1, await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
+        Assert.Equal(OutboxStatus.Delivered, await WithDbAsync(api, db => db.OutboxMessages.Select(m => m.Status).SingleAsync(Ct)));
+    }
+
+    /// <summary>A consumer that always fails: a downstream outage.</summary>
+    sealed class FailingConsumer : IEventConsumer
+    {
+        public string Name => "failing";
+        public Task HandleAsync(AppDbContext db, TradeExecuted trade, CancellationToken ct) => throw new InvalidOperationException("downstream down");
+    }
+
+    [Fact]
+    public async Task A_failing_delivery_is_retried_with_backoff_then_dead_lettered_while_other_consumers_run_once()
+    {
+        await using var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning,
+            new Dictionary<string, string?> { ["Roles"] = "api,scheduler", ["Outbox:MaxAttempts"] = "3" },
+            services => services.AddSingleton<IEventConsumer, FailingConsumer>());
+        var user = await api.RegisterAsync();
+        await (await user.TradeAsync("PEP", 1, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+
+        var first = await DispatchAsync(api);
+        var tooEarly = await DispatchAsync(api);
+        api.Clock.Advance(TimeSpan.FromSeconds(2));
+        var second = await DispatchAsync(api);
+        api.Clock.Advance(TimeSpan.FromSeconds(4));
+        var third = await DispatchAsync(api);
+
+        Assert.Equal(1, first.Retried);
+        Assert.Equal(0, tooEarly.Claimed);
+        Assert.Equal(1, second.Retried);
+        Assert.Equal(1, third.DeadLettered);
+        var message = await WithDbAsync(api, db => db.OutboxMessages.AsNoTracking().SingleAsync(Ct));
+        Assert.Equal(OutboxStatus.Dead, message.Status);
+        Assert.Equal(3, message.Attempts);
+        Assert.Contains("downstream down", message.LastError, StringComparison.Ordinal);
+        Assert.Equal(1, await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task Parallel_dispatchers_deliver_each_event_exactly_once()
+    {
+        await using var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning, NoWorker);
+        var users = new List<TestUser>();
+        for (var i = 0; i < 5; i++)
+        {
+            var user = await api.RegisterAsync();
+            for (var t = 0; t < 4; t++)
+            {
+                await (await user.TradeAsync("T", 1, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+            }
+            users.Add(user);
+        }
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => DispatchAsync(api)));
+
+        Assert.Equal(20, reports.Sum(r => r.Delivered));
+        foreach (var user in users)
+        {
+            Assert.Equal(4, await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
+        }
+    }
+}
