@@ -4,6 +4,7 @@ using ApesTogether.Api.Features.Events;
 using ApesTogether.Api.Features.Leaderboard;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
+using ApesTogether.Api.Features.Notifications;
 using ApesTogether.Api.Features.Ops;
 using ApesTogether.Api.Features.Performance;
 using ApesTogether.Api.Features.Portfolios;
@@ -34,6 +35,7 @@ builder.AddLeaderboard();
 builder.AddSubscriptions();
 builder.AddOps();
 builder.AddEvents(worker: roles.Worker);
+builder.AddNotifications(worker: roles.Worker);
 builder.AddScheduling(scheduler: roles.Scheduler);
 
 var app = builder.Build();
@@ -86,6 +88,7 @@ if (roles.Api)
     app.MapPerformance();
     app.MapLeaderboard();
     app.MapSubscriptions();
+    app.MapNotifications();
     app.MapAdmin();
     app.MapJobs();
 }

@@ -30,6 +30,9 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Features.Events.TradeCount> TradeCounts => Set<Features.Events.TradeCount>();
 
     public DbSet<Features.Subscriptions.Subscription> Subscriptions => Set<Features.Subscriptions.Subscription>();
+    public DbSet<Features.Notifications.DeviceToken> DeviceTokens => Set<Features.Notifications.DeviceToken>();
+    public DbSet<Features.Notifications.NotificationSettings> NotificationSettings => Set<Features.Notifications.NotificationSettings>();
+    public DbSet<Features.Notifications.Notification> Notifications => Set<Features.Notifications.Notification>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
