@@ -22,6 +22,8 @@ public sealed class AdminTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(api.DatabaseKind == DatabaseKind.Postgres ? "postgres" : "sqlite", (string?)body["database_provider"]);
         Assert.NotNull(body["pool"]!["opened_by_this_process"]);
         Assert.NotNull(body["warnings"]!.AsArray());
+        Assert.Equal(0, (int)body["notifications_today"]!);
+        Assert.Equal(0, (int)body["outbox"]!["dead"]!);
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public sealed record MarketDataStatistics(string Provider, int Keys, int ApiCall
 public sealed record OutboxStatistics(int Pending, int Dead);
 
 public sealed record HealthMetricsResponse(string DatabaseProvider, int DbConnections, int DbConnectionLimit, decimal DbConnectionPercent,
-    PoolStatistics Pool, int ApiCallsToday, int ApiCallsLimit, MarketDataStatistics MarketData, OutboxStatistics Outbox, IReadOnlyList<string> Warnings);
+    PoolStatistics Pool, int NotificationsToday, int ApiCallsToday, int ApiCallsLimit, MarketDataStatistics MarketData, OutboxStatistics Outbox,
+    IReadOnlyList<string> Warnings);
 
 public static class AdminEndpoints
 {
@@ -97,6 +98,7 @@ public static class AdminEndpoints
         {
             warnings.Add($"AlphaVantage breaker is {breaker.State.ToString().ToLowerInvariant()}: quotes come from the fallback.");
         }
+        var notificationsToday = await db.Notifications.CountAsync(n => n.Status == Notifications.NotificationStatus.Sent && n.SentAt >= dayStart, ct);
         var outboxPending = await db.OutboxMessages.CountAsync(m => m.Status == Events.OutboxStatus.Pending, ct);
         var outboxDead = await db.OutboxMessages.CountAsync(m => m.Status == Events.OutboxStatus.Dead, ct);
         if (outboxDead > 0)
@@ -109,7 +111,7 @@ public static class AdminEndpoints
 
         return TypedResults.Ok(new HealthMetricsResponse(db.Database.IsNpgsql() ? "postgres" : "sqlite", connections, pool.MaxSize, percent,
             new PoolStatistics(counter.Open, counter.OpenedTotal, pool.MinSize, pool.MaxSize, active, idle, idleInTx),
-            callsToday, callsLimit, market, new OutboxStatistics(outboxPending, outboxDead), warnings));
+            notificationsToday, callsToday, callsLimit, market, new OutboxStatistics(outboxPending, outboxDead), warnings));
     }
 
     sealed record ActivityRow(string State, int Count);
