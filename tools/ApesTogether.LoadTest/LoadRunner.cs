@@ -42,7 +42,7 @@ public static class LoadRunner
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
-        using var client = new HttpClient(handler) { BaseAddress = options.Host, Timeout = TimeSpan.FromSeconds(60) };
+        using var client = new HttpClient(handler) { BaseAddress = options.Host, Timeout = TimeSpan.FromSeconds(120) };
 
         var stats = new Dictionary<ScenarioTask, EndpointStats>();
         foreach (var task in Tasks.Prepend(Login))
@@ -86,6 +86,7 @@ public static class LoadRunner
                 await Task.Delay(20, CancellationToken.None);
             run.MeasureFrom = clock.Elapsed;
             stop.CancelAfter(options.Duration);
+            run.WindowOpen.TrySetResult();
         }
 
         await Task.WhenAll(users);
@@ -110,6 +111,8 @@ public static class LoadRunner
         public Stopwatch Clock { get; set; } = null!;
         TimeSpan? _measureFrom;
         public TimeSpan? MeasureFrom { get => _measureFrom; set => _measureFrom = value; }
+        /// <summary>With --steady, users wait here after logging in, so the logins do not compete with the tasks.</summary>
+        public TaskCompletionSource WindowOpen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public int Active;
         public int MaxActive;
         public int LoggedIn;
@@ -119,7 +122,7 @@ public static class LoadRunner
     static async Task UserAsync(int index, HttpClient client, RunState run, CancellationToken ct)
     {
         var options = run.Options;
-        var random = new Random(HashCode.Combine(options.Seed, index));
+        var random = new Random(unchecked((options.Seed * 1_000_003) + index));
         var active = Interlocked.Increment(ref run.Active);
         InterlockedMax(ref run.MaxActive, active);
         try
@@ -132,6 +135,8 @@ public static class LoadRunner
             Interlocked.Increment(ref token is null ? ref run.LoginFailed : ref run.LoggedIn);
             if (token is null)
                 return;
+            if (options.Steady)
+                await run.WindowOpen.Task.WaitAsync(ct);
             var bearer = new AuthenticationHeaderValue("Bearer", token);
             var totalWeight = Tasks.Sum(t => t.Weight);
             while (!ct.IsCancellationRequested)

@@ -214,7 +214,8 @@ public static class Seeder
     /// <summary>One user's history, a pure function of (seed, index): trades through the cash model, snapshots at every close.</summary>
     static UserHistory Replay(int index, SeedOptions options, Market market, DateTime created, string hash)
     {
-        var rng = new Random(HashCode.Combine(options.Seed, index, 0x5eed));
+        // Not HashCode.Combine: it is salted per process, and the data set must be the same on every run.
+        var rng = new Random(unchecked((options.Seed * 1_000_003) + (index * 7_919) + 0x5eed));
         var isAgent = index >= 2 && rng.NextDouble() < options.AgentShare;
         var (email, username) = index switch
         {
