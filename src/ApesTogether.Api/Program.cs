@@ -41,7 +41,8 @@ builder.AddScheduling(scheduler: roles.Scheduler);
 var app = builder.Build();
 
 // One-shot operator commands: `dotnet run -- migrate`, `dotnet run -- reconcile [--repair]`,
-// `dotnet run -c Release -- benchmark-leaderboard [--users N] [--days N]` (PostgreSQL, empty database only).
+// `dotnet run -c Release -- benchmark-leaderboard [--users N] [--days N]` (PostgreSQL, empty database only),
+// `dotnet run -- seed [--users 1000] [--days 365] [--seed 42] [--agents 5%] [--force]` (a realistic data set; Features/Ops/Seeder.cs).
 if (args.Contains("migrate"))
 {
     await DatabaseSetup.MigrateAsync(app.Services, CancellationToken.None);
@@ -56,6 +57,11 @@ if (args.Contains("reconcile"))
     JsonSetup.Configure(json);
     Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, json));
     Environment.ExitCode = report.UsersWithDrift > 0 && !report.Repaired ? 3 : 0;
+    return;
+}
+if (args.Contains("seed"))
+{
+    Environment.ExitCode = await ApesTogether.Api.Features.Ops.Seeder.RunAsync(app.Services, args, CancellationToken.None);
     return;
 }
 if (args.Contains("benchmark-leaderboard"))

@@ -16,6 +16,24 @@ public sealed class AuthService(AppDbContext db, TokenService tokens, IPasswordH
     // Verified against when the email is unknown, so both failures cost the same time.
     static string? s_dummyHash;
 
+    // PBKDF2 costs tens of milliseconds of CPU on purpose. A login storm (1,000 users logging in within seconds) used to run
+    // every hash at once: the thread pool starved, requests holding database connections could not finish, the pool ran dry
+    // and logins and reads failed with 500s. Half the cores at most hash at a time; the rest queue here, asynchronously.
+    static readonly SemaphoreSlim s_hashing = new(Math.Max(1, Environment.ProcessorCount / 2));
+
+    static async Task<T> HashingAsync<T>(Func<T> work, CancellationToken ct)
+    {
+        await s_hashing.WaitAsync(ct);
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            s_hashing.Release();
+        }
+    }
+
     public async Task<(AuthResult? Result, RegisterError Error)> RegisterAsync(RegisterRequest request, CancellationToken ct)
     {
         var email = request.Email.Trim();
@@ -44,7 +62,7 @@ public sealed class AuthService(AppDbContext db, TokenService tokens, IPasswordH
             PasswordHash = "",
             CreatedAt = now,
         };
-        user.PasswordHash = hasher.HashPassword(user, request.Password);
+        user.PasswordHash = await HashingAsync(() => hasher.HashPassword(user, request.Password), ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Users.Add(user);
@@ -74,18 +92,18 @@ public sealed class AuthService(AppDbContext db, TokenService tokens, IPasswordH
         var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalizedEmail, ct);
         if (user is null)
         {
-            s_dummyHash ??= hasher.HashPassword(null!, Guid.NewGuid().ToString());
-            hasher.VerifyHashedPassword(null!, s_dummyHash, request.Password);
+            s_dummyHash ??= await HashingAsync(() => hasher.HashPassword(null!, Guid.NewGuid().ToString()), ct);
+            await HashingAsync(() => hasher.VerifyHashedPassword(null!, s_dummyHash, request.Password), ct);
             return null;
         }
-        var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
+        var verdict = await HashingAsync(() => hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password), ct);
         if (verdict == PasswordVerificationResult.Failed)
         {
             return null;
         }
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            user.PasswordHash = hasher.HashPassword(user, request.Password);
+            user.PasswordHash = await HashingAsync(() => hasher.HashPassword(user, request.Password), ct);
         }
         var result = IssueTokens(user, Guid.NewGuid());
         await db.SaveChangesAsync(ct);

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The guide's load test and our throughput runs, end to end on one machine (everything on 127.0.0.1):
+#   bench/run.sh [--users 1000]     (the number of seeded users; default 1,000)
+# Starts a throwaway PostgreSQL on 127.0.0.1:$APES_PG_PORT (55495), creates a database, seeds it, starts the service in
+# Release on the single-box configuration (PostgreSQL, every role) on 127.0.0.1:5090, waits for /health/ready, then runs
+#   (a) the guide's scenario: 1,000 users, spawn rate 100/s, 1–5 s think time, 60 s (Locust's accounting: from the first spawn)
+#   (b) the same mix without think time at 256 and at 1,000 connections, 30 s each, measured once every user has logged in
+# and writes bench/results/{a-guide-1000u,b-nothink-256c,b-nothink-1000c}{.json,.md,_stats.csv}. Stops everything at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+users=1000
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --users) users="$2"; shift 2 ;;
+    *) echo "usage: bench/run.sh [--users N]" >&2; exit 2 ;;
+  esac
+done
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export APES_PG_PORT="${APES_PG_PORT:-55495}"
+port=5090
+results=bench/results
+mkdir -p "$results"
+
+source scripts/postgres.sh
+service_pid=""
+cleanup() {
+  if [[ -n "$service_pid" ]]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
+  apes_pg_stop
+}
+trap cleanup EXIT
+apes_pg_start
+"$(apes_pg_bindir)/psql" -h 127.0.0.1 -p "$APES_PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE apes_bench" >/dev/null
+
+export Database__Provider=Postgres
+export ConnectionStrings__Apes="Host=127.0.0.1;Port=$APES_PG_PORT;Username=postgres;Database=apes_bench"
+export Auth__JwtSigningKey="benchmark-signing-key-0123456789abcdef-0123"
+export Logging__LogLevel__Default=Warning
+
+dotnet build -c Release src/ApesTogether.Api -v q -nologo >/dev/null
+dotnet build -c Release tools/ApesTogether.LoadTest -v q -nologo >/dev/null
+api_dll="$PWD/src/ApesTogether.Api/bin/Release/net10.0/ApesTogether.Api.dll"
+load=(dotnet "$PWD/tools/ApesTogether.LoadTest/bin/Release/net10.0/ApesTogether.LoadTest.dll")
+
+echo "== seed: $users users, a year of history"
+(cd src/ApesTogether.Api && dotnet "$api_dll" seed --users "$users" --days 365 --seed 42) | tee "$results/seed.log"
+
+echo "== service on http://127.0.0.1:$port (Release, PostgreSQL, all roles)"
+(cd src/ApesTogether.Api && ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$api_dll") >"$results/service.log" 2>&1 &
+service_pid=$!
+for _ in $(seq 60); do
+  curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
+  kill -0 "$service_pid" 2>/dev/null || { cat "$results/service.log" >&2; exit 1; }
+  sleep 1
+done
+curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null
+
+run() {
+  local name=$1; shift
+  echo "== $name: $*"
+  set +e
+  "${load[@]}" --host "http://127.0.0.1:$port" --accounts "$users" --out "$results/$name" "$@" | tee "$results/$name.log"
+  set -e
+}
+run a-guide-1000u --users 1000 --spawn-rate 100 --duration 60 --think-min 1 --think-max 5
+run b-nothink-256c --users 256 --spawn-rate 256 --duration 30 --no-think --steady
+run b-nothink-1000c --users 1000 --spawn-rate 1000 --duration 30 --no-think --steady
+
+echo
+echo "== summary (nproc $(nproc); service, PostgreSQL and load generator on the same machine)"
+grep -h "^seeded" "$results/seed.log"
+for name in a-guide-1000u b-nothink-256c b-nothink-1000c; do
+  printf '%-16s %s\n' "$name" "$(grep -E '^ +Aggregated' "$results/$name.log" | awk '{printf "%s requests, %s failures, %s req/s, p50 %s ms, p95 %s ms, p99 %s ms", $2, $3, $4, $8, $9, $10}')"
+  printf '%-16s %s\n' "" "$(grep -E '^POST +/api/v1/auth/login' "$results/$name.log" | awk '{printf "logins: %s (%s failed), p50 %s ms, p95 %s ms", $3, $4, $9, $10}'); $(grep -h '^verdict' "$results/$name.log")"
+done
