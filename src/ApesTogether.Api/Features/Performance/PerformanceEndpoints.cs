@@ -19,6 +19,7 @@ public static class PerformanceEndpoints
     {
         builder.Services.AddOptions<PerformanceOptions>().BindConfiguration(PerformanceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<PerformanceService>();
+        builder.Services.AddSingleton<PerformanceSummaryCache>();
         return builder;
     }
 

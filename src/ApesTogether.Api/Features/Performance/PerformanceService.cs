@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Market;
 using Microsoft.EntityFrameworkCore;
@@ -11,8 +10,12 @@ public sealed class PerformanceOptions
     public const string Section = "Performance";
 
     /// <summary>Annual risk-free rate as a fraction (0.04 = 4 %), used by the Sharpe ratio.</summary>
-    [Range(typeof(decimal), "-0.5", "1", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    [Infrastructure.DecimalRange("-0.5", "1")]
     public decimal RiskFreeRate { get; set; }
+
+    /// <summary>How long a user's performance summary is reused by the public portfolio (snapshots change every 15 minutes).</summary>
+    [Infrastructure.TimeSpanRange("00:00:00", "00:15:00")]
+    public TimeSpan SummaryCacheLifetime { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>

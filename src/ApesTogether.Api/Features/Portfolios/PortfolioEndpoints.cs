@@ -93,7 +93,7 @@ public static class PortfolioEndpoints
     }
 
     static async Task<Results<Ok<PublicPortfolioResponse>, ProblemHttpResult>> Public(
-        string username, ClaimsPrincipal principal, AppDbContext db, PortfolioValuation valuation, PerformanceService performanceService,
+        string username, ClaimsPrincipal principal, AppDbContext db, PortfolioValuation valuation, PerformanceService performanceService, PerformanceSummaryCache summaries,
         SubscriberCounts subscribers, CancellationToken ct)
     {
         var normalized = username.Trim().ToLowerInvariant();
@@ -110,7 +110,7 @@ public static class PortfolioEndpoints
         }
 
         // One load for every period; a period without two points is null rather than a made-up zero.
-        var summary = await performanceService.GetAllAsync(owner.Id, ct);
+        var summary = await summaries.GetAsync(owner.Id, () => performanceService.GetAllAsync(owner.Id, ct));
         var performance = PeriodNames.All.ToDictionary(p => p.ToApiKey(), p => PerformanceEndpoints.Percent(summary.Periods[p]?.Return));
         var sinceInception = PerformanceEndpoints.Percent(summary.SinceInception);
         var risk = PublicRisk.From(summary.Periods[Period.OneYear]);

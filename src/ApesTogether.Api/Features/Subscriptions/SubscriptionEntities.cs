@@ -59,7 +59,7 @@ public sealed class SubscriptionTierOptions
     [Required, StringLength(60)]
     public string Name { get; set; } = "";
 
-    [Range(typeof(decimal), "0.01", "100000")]
+    [Infrastructure.DecimalRange("0.01", "100000")]
     public decimal Price { get; set; }
 
     [Range(1, 120)]
