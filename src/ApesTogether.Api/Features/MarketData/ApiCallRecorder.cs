@@ -9,6 +9,23 @@ namespace ApesTogether.Api.Features.MarketData;
 /// </summary>
 public sealed class ApiCallRecorder(IServiceScopeFactory scopes, TimeProvider clock, ApesMetrics metrics, ILogger<ApiCallRecorder> logger)
 {
+    /// <summary>Makes one vendor call and records it as ok, throttled or error (vendor exceptions are rethrown).</summary>
+    public async Task<T> CallAsync<T>(string provider, string function, int symbolCount, int? keyIndex, Func<Task<T>> call)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var result = await call();
+            await RecordAsync(provider, function, symbolCount, keyIndex, "ok", watch.Elapsed);
+            return result;
+        }
+        catch (Vendors.VendorException ex)
+        {
+            await RecordAsync(provider, function, symbolCount, keyIndex, ex is Vendors.VendorThrottledException ? "throttled" : "error", watch.Elapsed);
+            throw;
+        }
+    }
+
     public async Task RecordAsync(string provider, string function, int symbolCount, int? keyIndex, string status, TimeSpan latency)
     {
         metrics.VendorCalls.Add(1, new("provider", provider), new("status", status));

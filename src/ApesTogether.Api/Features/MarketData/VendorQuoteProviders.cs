@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData.Vendors;
 using Microsoft.Extensions.Options;
@@ -72,26 +71,17 @@ public sealed class AlphaVantageQuoteProvider(AlphaVantageClient client, ApiKeyP
         for (var attempt = 0; ; attempt++)
         {
             var lease = await keys.AcquireAsync(maxWait, ct);
-            var watch = Stopwatch.StartNew();
             try
             {
-                var result = await call(lease.Key);
-                await recorder.RecordAsync(ProviderName, function, symbols, lease.Index, "ok", watch.Elapsed);
-                return result;
+                return await recorder.CallAsync(ProviderName, function, symbols, lease.Index, () => call(lease.Key));
             }
             catch (VendorThrottledException throttled)
             {
-                await recorder.RecordAsync(ProviderName, function, symbols, lease.Index, "throttled", watch.Elapsed);
                 keys.Penalize(lease.Index, throttled.RetryAfter);
                 if (attempt >= 1 || keys.KeyCount < 2)
                 {
                     throw;
                 }
-            }
-            catch (VendorException)
-            {
-                await recorder.RecordAsync(ProviderName, function, symbols, lease.Index, "error", watch.Elapsed);
-                throw;
             }
         }
     }
@@ -148,26 +138,7 @@ public sealed class YahooQuoteProvider(YahooChartClient client, ApiCallRecorder 
         return VendorMapping.ToSessionPrices(bars, from, to);
     }
 
-    async Task<T> CallAsync<T>(string function, Func<Task<T>> call)
-    {
-        var watch = Stopwatch.StartNew();
-        try
-        {
-            var result = await call();
-            await recorder.RecordAsync(ProviderName, function, 1, null, "ok", watch.Elapsed);
-            return result;
-        }
-        catch (VendorThrottledException)
-        {
-            await recorder.RecordAsync(ProviderName, function, 1, null, "throttled", watch.Elapsed);
-            throw;
-        }
-        catch (VendorException)
-        {
-            await recorder.RecordAsync(ProviderName, function, 1, null, "error", watch.Elapsed);
-            throw;
-        }
-    }
+    Task<T> CallAsync<T>(string function, Func<Task<T>> call) => recorder.CallAsync(ProviderName, function, 1, null, call);
 }
 
 /// <summary>

@@ -12,7 +12,6 @@ namespace ApesTogether.Api.Features.Notifications;
 
 public static class NotificationEndpoints
 {
-    const int DefaultPageSize = 50, MaxPageSize = 200;
 
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder, bool worker)
     {
@@ -79,26 +78,16 @@ public static class NotificationEndpoints
     static async Task<Results<Ok<NotificationPage>, ProblemHttpResult>> History(int? limit, string? before, ClaimsPrincipal principal,
         AppDbContext db, CancellationToken ct)
     {
-        var size = limit ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
+        if (!CursorPage.TryParse(limit, before, out var page, out var problem))
         {
-            return ApiProblem.Validation("limit", $"The field limit must be between 1 and {MaxPageSize}.");
-        }
-        long? cursor = null;
-        if (!string.IsNullOrEmpty(before))
-        {
-            if (!long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
-            {
-                return ApiProblem.Validation("before", "The field before must be a cursor returned as next_cursor.");
-            }
-            cursor = parsed;
+            return problem;
         }
         var userId = principal.GetUserId();
         var rows = await db.Notifications.AsNoTracking()
-            .Where(n => n.UserId == userId && (cursor == null || n.Id < cursor))
-            .OrderByDescending(n => n.Id).Take(size + 1).ToListAsync(ct);
-        var next = rows.Count > size ? rows[size - 1].Id.ToString(CultureInfo.InvariantCulture) : null;
-        var items = rows.Take(size).Select(n => new NotificationResponse(n.Id, n.Type, n.Title, n.Body, ParseData(n.Data), n.Status,
+            .Where(n => n.UserId == userId && (page.Before == null || n.Id < page.Before))
+            .OrderByDescending(n => n.Id).Take(page.Size + 1).ToListAsync(ct);
+        var (rowsOnPage, next) = page.Cut(rows, n => n.Id);
+        var items = rowsOnPage.Select(n => new NotificationResponse(n.Id, n.Type, n.Title, n.Body, ParseData(n.Data), n.Status,
             n.CreatedAt, n.SentAt)).ToList();
         return TypedResults.Ok(new NotificationPage(items, next));
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Auth;
@@ -42,7 +41,7 @@ public sealed record PublicRisk(decimal? VolatilityPct, decimal? MaxDrawdownPct,
 
 public static class PortfolioEndpoints
 {
-    public const int DefaultPageSize = 50, MaxPageSize = 200, RecentTradeCount = 20;
+    public const int RecentTradeCount = 20;
 
     /// <summary>The periods of API.md, in the order clients show them.</summary>
     public static readonly string[] Periods = ["1d", "5d", "7d", "1m", "3m", "ytd", "1y", "max"];
@@ -68,28 +67,18 @@ public static class PortfolioEndpoints
     static async Task<Results<Ok<TransactionPage>, ProblemHttpResult>> Transactions(
         int? limit, string? before, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
     {
-        var size = limit ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
+        if (!CursorPage.TryParse(limit, before, out var page, out var problem))
         {
-            return ApiProblem.Validation("limit", $"The field limit must be between 1 and {MaxPageSize}.");
-        }
-        long? cursor = null;
-        if (!string.IsNullOrEmpty(before))
-        {
-            if (!long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
-            {
-                return ApiProblem.Validation("before", "The field before must be a cursor returned as next_cursor.");
-            }
-            cursor = parsed;
+            return problem;
         }
         var userId = principal.GetUserId();
         var rows = await db.Transactions.AsNoTracking()
-            .Where(t => t.UserId == userId && (cursor == null || t.Id < cursor))
+            .Where(t => t.UserId == userId && (page.Before == null || t.Id < page.Before))
             .OrderByDescending(t => t.Id)
-            .Take(size + 1)
+            .Take(page.Size + 1)
             .ToListAsync(ct);
-        var next = rows.Count > size ? rows[size - 1].Id.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new TransactionPage(rows.Take(size).Select(TransactionResponse.From).ToList(), next));
+        var (items, next) = page.Cut(rows, t => t.Id);
+        return TypedResults.Ok(new TransactionPage(items.Select(TransactionResponse.From).ToList(), next));
     }
 
     static async Task<Results<Ok<PublicPortfolioResponse>, ProblemHttpResult>> Public(
