@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test: the unit tests, then the API tests twice, on the embedded SQLite default and on a real
-# PostgreSQL that this script installs (if missing) and starts on loopback. Fails if PostgreSQL cannot start.
+# PostgreSQL, both times with a real RabbitMQ broker for the event-transport tests. PostgreSQL and RabbitMQ are installed
+# from Debian packages when missing and started on loopback by this script; if either cannot start, the run fails.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 source scripts/postgres.sh
-trap apes_pg_stop EXIT
+source scripts/rabbitmq.sh
+trap 'apes_pg_stop; apes_rmq_stop' EXIT
 
 log=$(mktemp)
 run() {
@@ -20,6 +22,7 @@ run() {
 }
 
 status=0
+apes_rmq_start
 dotnet build ApesTogether.slnx -c Release -warnaserror
 run "unit tests" dotnet test tests/ApesTogether.Tests -c Release --no-build || status=1
 APES_TEST_DB=Sqlite run "API tests on SQLite" dotnet test tests/ApesTogether.IntegrationTests -c Release --no-build || status=1

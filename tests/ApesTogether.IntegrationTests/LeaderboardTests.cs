@@ -312,6 +312,37 @@ public sealed class LeaderboardTests
         Assert.Equal([4, 0], board["entries"]!.AsArray().Select(e => (int)e!["subscriber_count"]!));
     }
 
+    [Fact]
+    public async Task A_trade_event_updates_the_traders_frequency_and_holdings_mix_on_the_board_before_the_next_rebuild()
+    {
+        await using var api = await ApiFactory.StartAsync(WednesdayEvening, ApiOnly);
+        await InsertAsync(api, Info("LRG1", "Technology", 50_000_000_000m));
+        var trader = await api.RegisterAsync();
+        var newcomer = await api.RegisterAsync();
+        await SeedAsync(api, trader.Id, 2m);
+        await RebuildAsync(api);
+        var before = await GetAsync(api, "period=1M&frequency=moderate");
+        // Three trades this week and a new large-cap Technology holding, then the trade_executed event of the last one.
+        await InsertAsync(api, Enumerable.Range(0, 3).Select(k => Trade(trader.Id, Ny(2026, 3, 2, 10, 0).AddDays(k), 1000m)));
+        await InsertAsync(api, Hold(trader.Id, "LRG1", 2m, 100m), Hold(newcomer.Id, "LRG1", 1m, 100m));
+        var hook = api.Services.GetServices<Api.Features.Events.IEventConsumer>().Single(c => c.Name == "leaderboard");
+        var runner = api.Services.GetRequiredService<Api.Features.Events.EventConsumerRunner>();
+        Api.Features.Events.TradeExecuted Event(long userId) => new(Guid.NewGuid(), 1, userId, "LRG1", TradeAction.Buy, 2m, 100m, 200m,
+            WednesdayEvening.UtcDateTime, null);
+
+        await runner.RunAsync(hook, Event(trader.Id), Ct);
+        await runner.RunAsync(hook, Event(newcomer.Id), Ct);
+
+        var stored = await api.WithDbAsync(db => db.LeaderboardEntries.AsNoTracking().ToListAsync(Ct));
+        Assert.Empty(before["entries"]!.AsArray());
+        Assert.Contains(stored, e => e.Period == "1M");
+        Assert.All(stored, e => Assert.Equal((trader.Id, 0.7m, 100m, "Technology"), (e.UserId, e.AvgTradesPerWeek, e.LargeCapPct, e.Sectors)));
+        // The board is served from its cache for 60 s; after that the filters see the trade.
+        api.Clock.Advance(LeaderboardCache.Lifetime);
+        var after = await GetAsync(api, "period=1M&frequency=moderate&industry=Technology&category=large_cap");
+        Assert.Equal([trader.Username], Names(after));
+    }
+
     static async Task RebuildAsync(ApiFactory api, IReadOnlyCollection<Period>? periods = null)
     {
         await using var scope = api.Services.CreateAsyncScope();

@@ -82,6 +82,42 @@ public sealed class OutboxTests
         Assert.Equal(OutboxStatus.Delivered, await WithDbAsync(api, db => db.OutboxMessages.Select(m => m.Status).SingleAsync(Ct)));
     }
 
+    [Fact]
+    public async Task An_event_committed_just_before_the_host_stopped_is_delivered_once_after_restart()
+    {
+        await using var database = TestDatabase.Shared();
+        // The worker runs, and the host stops right after the commit: the event may or may not have gone out before.
+        var first = await ApiFactory.StartAsync(ApiFactory.MondayMorning, database: database);
+        var user = await first.RegisterAsync();
+        await (await user.TradeAsync("KO", 1, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+        await first.DisposeAsync();
+
+        await using var second = await ApiFactory.StartAsync(first.Clock.GetUtcNow(), database: database);
+
+        await Scenario.WaitUntilAsync(async () => await second.WithDbAsync(db => db.OutboxMessages.AllAsync(m => m.Status == OutboxStatus.Delivered, Ct)),
+            "the restarted worker delivered the event");
+        Assert.Equal(1, await second.WithDbAsync(db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
+        Assert.Equal(1, await second.WithDbAsync(db => db.ProcessedEvents.CountAsync(p => p.Consumer == "analytics", Ct)));
+    }
+
+    [Fact]
+    public async Task An_event_committed_while_no_worker_ran_is_delivered_by_the_worker_of_the_next_start()
+    {
+        await using var database = TestDatabase.Shared();
+        var first = await ApiFactory.StartAsync(ApiFactory.MondayMorning, NoWorker, database: database);
+        var user = await first.RegisterAsync();
+        await (await user.TradeAsync("KO", 1, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+        var before = await first.WithDbAsync(db => db.OutboxMessages.Select(m => m.Status).SingleAsync(Ct));
+        await first.DisposeAsync();
+
+        await using var second = await ApiFactory.StartAsync(first.Clock.GetUtcNow(), database: database);
+
+        Assert.Equal(OutboxStatus.Pending, before);
+        await Scenario.WaitUntilAsync(async () => await second.WithDbAsync(db => db.TradeCounts.AnyAsync(c => c.UserId == user.Id, Ct)),
+            "the restarted worker delivered the event");
+        Assert.Equal(OutboxStatus.Delivered, await second.WithDbAsync(db => db.OutboxMessages.Select(m => m.Status).SingleAsync(Ct)));
+    }
+
     /// <summary>A consumer that always fails: a downstream outage.</summary>
     sealed class FailingConsumer : IEventConsumer
     {

@@ -18,19 +18,24 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     readonly IReadOnlyDictionary<string, string?> _settings;
     Action<IServiceCollection>? _services;
 
-    /// <summary>A factory of its own, for tests that move the clock or change settings.</summary>
+    /// <summary>
+    /// A factory of its own, for tests that move the clock or change settings. Pass a <see cref="TestDatabase.Shared"/>
+    /// database to run several instances on one database, or a later life of this one after a restart.
+    /// </summary>
     public static async Task<ApiFactory> StartAsync(DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, TestDatabase? database = null)
     {
-        var api = new ApiFactory(start, settings ?? new Dictionary<string, string?>()) { _services = services };
+        var api = new ApiFactory(start, settings ?? new Dictionary<string, string?>(), database) { _services = services };
         await api.InitializeAsync();
         return api;
     }
 
-    ApiFactory(DateTimeOffset start, IReadOnlyDictionary<string, string?> settings)
+    ApiFactory(DateTimeOffset start, IReadOnlyDictionary<string, string?> settings, TestDatabase? database = null)
     {
         Clock = new FakeTimeProvider(start);
         _settings = settings;
+        _db = database ?? TestDatabase.Create();
+        _db.Acquire();
     }
 
     /// <summary>Monday 2 March 2026, 10:00 New York (EST): the market is open.</summary>
@@ -39,7 +44,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string AdminEmail = "admin@apes.test";
     public const string Password = "correct horse battery";
 
-    readonly TestDatabase _db = TestDatabase.Create();
+    readonly TestDatabase _db;
 
     public ApiFactory() : this(MondayMorning, new Dictionary<string, string?>()) { }
 
@@ -49,7 +54,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await _db.CreateAsync();
+        await _db.EnsureCreatedAsync();
         // Build the host now, so migrations run before the first test and failures surface here.
         _ = Services;
     }
@@ -144,7 +149,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await _db.DropAsync();
+        await _db.ReleaseAsync();
         GC.SuppressFinalize(this);
     }
 }

@@ -9,7 +9,7 @@ public enum DatabaseKind { Sqlite, Postgres }
 /// uses the server the test script started (APES_TEST_POSTGRES, an admin connection string). A missing server
 /// fails the test: it never skips.
 /// </summary>
-public sealed class TestDatabase
+public sealed class TestDatabase : IAsyncDisposable
 {
     TestDatabase(DatabaseKind kind, string connectionString, string? adminConnectionString, string name)
     {
@@ -42,6 +42,44 @@ public sealed class TestDatabase
             ?? throw new InvalidOperationException("APES_TEST_DB=Postgres needs APES_TEST_POSTGRES (run the tests through ./test.sh).");
         var csb = new NpgsqlConnectionStringBuilder(admin) { Database = name };
         return new TestDatabase(DatabaseKind.Postgres, csb.ConnectionString, admin, name);
+    }
+
+    int _users;
+    bool _created;
+
+    /// <summary>
+    /// A database that outlives the factories using it, for restarts and several instances: dispose it after them (the last
+    /// of the holders to let go drops it).
+    /// </summary>
+    public static TestDatabase Shared()
+    {
+        var database = Create();
+        database.Acquire();
+        return database;
+    }
+
+    public ValueTask DisposeAsync() => new(ReleaseAsync());
+
+    /// <summary>One more factory uses this database; it is dropped when the last one releases it.</summary>
+    public void Acquire() => Interlocked.Increment(ref _users);
+
+    public async Task ReleaseAsync()
+    {
+        if (Interlocked.Decrement(ref _users) == 0)
+        {
+            await DropAsync();
+        }
+    }
+
+    /// <summary>Creates the database on the first call only (factories sharing it call it each).</summary>
+    public async Task EnsureCreatedAsync()
+    {
+        if (_created)
+        {
+            return;
+        }
+        _created = true;
+        await CreateAsync();
     }
 
     public async Task CreateAsync()

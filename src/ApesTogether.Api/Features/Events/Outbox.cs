@@ -84,73 +84,202 @@ public sealed class OutboxSignal
 public sealed record DispatchReport(int Claimed, int Delivered, int Retried, int DeadLettered);
 
 /// <summary>
-/// Delivers outbox events to every consumer, at least once. A batch is claimed by pushing its rows' available_at past a
-/// lease (with FOR UPDATE SKIP LOCKED on PostgreSQL, so several worker instances share the work without taking the same
-/// rows); a failed delivery is retried with backoff and dead-lettered after MaxAttempts.
+/// Takes claimed outbox events from the dispatcher to their consumers: <see cref="InProcessTransport"/> runs them here,
+/// <see cref="RabbitMqTransport"/> hands the events to the broker, whose consumers run in the worker role.
 /// </summary>
-public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEnumerable<IEventConsumer> consumers, TimeProvider clock,
+public interface IEventTransport
+{
+    /// <summary>One outcome per event, in order. Throws <see cref="EventTransportUnavailableException"/> when nothing can be sent now.</summary>
+    Task<IReadOnlyList<DeliveryOutcome>> SendAsync(IReadOnlyList<OutboundEvent> batch, CancellationToken ct);
+}
+
+public sealed record OutboundEvent(OutboxMessage Message, TradeExecuted Event);
+
+/// <summary>Null error: delivered (or accepted by the broker). Otherwise a failed attempt, or, when the transport itself was
+/// unreachable, a wait that does not count as an attempt: an outage of the broker never dead-letters an event.</summary>
+public sealed record DeliveryOutcome(string? Error = null, bool Unavailable = false)
+{
+    public static readonly DeliveryOutcome Delivered = new();
+}
+
+/// <summary>The transport cannot take events now (broker down): the batch is released and tried again shortly.</summary>
+public sealed class EventTransportUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Runs one consumer on one event: its effect and its processed-event record commit in one transaction, so a
+/// redelivered event is a no-op. Both transports deliver through here.</summary>
+public sealed class EventConsumerRunner(IServiceScopeFactory scopes, TimeProvider clock)
+{
+    public async Task RunAsync(IEventConsumer consumer, TradeExecuted trade, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await db.ProcessedEvents.AnyAsync(p => p.Consumer == consumer.Name && p.EventId == trade.EventId, ct))
+        {
+            return;
+        }
+        await consumer.HandleAsync(db, trade, ct);
+        db.ProcessedEvents.Add(new ProcessedEvent { Consumer = consumer.Name, EventId = trade.EventId, ProcessedAt = clock.GetUtcNow().UtcDateTime });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+}
+
+/// <summary>The embedded default: every consumer runs in this process, one event after another.</summary>
+public sealed class InProcessTransport(IEnumerable<IEventConsumer> consumers, EventConsumerRunner runner, ILogger<InProcessTransport> logger)
+    : IEventTransport
+{
+    public async Task<IReadOnlyList<DeliveryOutcome>> SendAsync(IReadOnlyList<OutboundEvent> batch, CancellationToken ct)
+    {
+        var outcomes = new List<DeliveryOutcome>(batch.Count);
+        foreach (var item in batch)
+        {
+            try
+            {
+                foreach (var consumer in consumers)
+                {
+                    await runner.RunAsync(consumer, item.Event, ct);
+                }
+                outcomes.Add(DeliveryOutcome.Delivered);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Delivery of event {EventId} failed (attempt {Attempt})", item.Message.EventId, item.Message.Attempts + 1);
+                outcomes.Add(new DeliveryOutcome($"{ex.GetType().Name}: {ex.Message}"));
+            }
+        }
+        return outcomes;
+    }
+}
+
+/// <summary>
+/// Delivers outbox events through the configured transport, at least once. A batch is claimed by pushing its rows'
+/// available_at past a lease (with FOR UPDATE SKIP LOCKED on PostgreSQL, so several worker instances share the work without
+/// taking the same rows); a failed delivery is retried with backoff and dead-lettered after MaxAttempts; an unreachable
+/// broker only delays the batch.
+/// </summary>
+public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEventTransport transport, TimeProvider clock,
     IOptions<OutboxOptions> options, IOptions<JsonOptions> json, ILogger<OutboxDispatcher> logger)
 {
+    /// <summary>How long a batch waits after the transport was unreachable.</summary>
+    public static readonly TimeSpan UnavailableBackoff = TimeSpan.FromSeconds(2);
+
     public async Task<DispatchReport> DispatchOnceAsync(CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         var lease = now + o.Lease;
-        List<OutboxMessage> batch;
+        List<long> ids;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var pending = OutboxStatus.Pending.ToString();
-            var ids = db.Database.IsNpgsql()
+            ids = db.Database.IsNpgsql()
                 ? await db.Database.SqlQuery<long>($"""
                     UPDATE outbox_messages SET available_at = {lease}
                     WHERE id IN (SELECT id FROM outbox_messages WHERE status = {pending} AND available_at <= {now}
                                  ORDER BY id LIMIT {o.BatchSize} FOR UPDATE SKIP LOCKED)
                     RETURNING id AS "Value"
-                    """).ToListAsync(ct)
+                    """).ToListAsync(CancellationToken.None)
                 : await db.Database.SqlQuery<long>($"""
                     UPDATE outbox_messages SET available_at = {lease}
                     WHERE id IN (SELECT id FROM outbox_messages WHERE status = {pending} AND available_at <= {now}
                                  ORDER BY id LIMIT {o.BatchSize})
                     RETURNING id AS "Value"
-                    """).ToListAsync(ct);
+                    """).ToListAsync(CancellationToken.None);
+        }
+        if (ids.Count == 0)
+        {
+            return new DispatchReport(0, 0, 0, 0);
+        }
+        try
+        {
+            return await DeliverClaimedAsync(ids, ct);
+        }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: give the batch back now rather than when the lease runs out, so the next start takes it at once.
+            await ReleaseAsync(ids);
+            throw;
+        }
+    }
+
+    async Task<DispatchReport> DeliverClaimedAsync(List<long> ids, CancellationToken ct)
+    {
+        var o = options.Value;
+        List<OutboxMessage> batch;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             batch = await db.OutboxMessages.AsNoTracking().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync(ct);
         }
 
-        int delivered = 0, retried = 0, dead = 0;
-        foreach (var message in batch)
+        var outcomes = new DeliveryOutcome[batch.Count];
+        var sendable = new List<OutboundEvent>(batch.Count);
+        var sendableIndex = new List<int>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
         {
-            string? error = null;
             try
             {
-                var trade = JsonSerializer.Deserialize<TradeExecuted>(message.Payload, json.Value.SerializerOptions)
-                    ?? throw new InvalidOperationException("Empty event payload.");
-                foreach (var consumer in consumers)
-                {
-                    await DeliverAsync(consumer, trade, ct);
-                }
+                var trade = JsonSerializer.Deserialize<TradeExecuted>(batch[i].Payload, json.Value.SerializerOptions)
+                    ?? throw new JsonException("Empty event payload.");
+                sendable.Add(new OutboundEvent(batch[i], trade));
+                sendableIndex.Add(i);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (JsonException ex)
             {
-                error = $"{ex.GetType().Name}: {ex.Message}";
-                logger.LogWarning(ex, "Delivery of event {EventId} failed (attempt {Attempt})", message.EventId, message.Attempts + 1);
+                outcomes[i] = new DeliveryOutcome($"Unreadable payload: {ex.Message}");
             }
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var at = clock.GetUtcNow().UtcDateTime;
-            if (error is null)
+        }
+        if (sendable.Count > 0)
+        {
+            IReadOnlyList<DeliveryOutcome> sent;
+            try
             {
-                await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.Status, OutboxStatus.Delivered).SetProperty(m => m.DeliveredAt, at)
-                    .SetProperty(m => m.Attempts, m => m.Attempts + 1), CancellationToken.None);
-                delivered++;
+                sent = await transport.SendAsync(sendable, ct);
+            }
+            catch (EventTransportUnavailableException ex)
+            {
+                logger.LogWarning("Event transport unavailable, {Count} events wait: {Error}", sendable.Count, ex.Message);
+                sent = [.. sendable.Select(_ => new DeliveryOutcome(ex.Message, Unavailable: true))];
+            }
+            for (var k = 0; k < sendableIndex.Count; k++)
+            {
+                outcomes[sendableIndex[k]] = sent[k];
+            }
+        }
+
+        await using var update = scopes.CreateAsyncScope();
+        var udb = update.ServiceProvider.GetRequiredService<AppDbContext>();
+        var at = clock.GetUtcNow().UtcDateTime;
+        var deliveredIds = batch.Where((_, i) => outcomes[i].Error is null).Select(m => m.Id).ToList();
+        if (deliveredIds.Count > 0)
+        {
+            await udb.OutboxMessages.Where(m => deliveredIds.Contains(m.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, OutboxStatus.Delivered).SetProperty(m => m.DeliveredAt, at)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1), CancellationToken.None);
+        }
+        int retried = 0, dead = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var message = batch[i];
+            if (outcomes[i] is not { Error: { } error } outcome)
+            {
+                continue;
+            }
+            var trimmed = error.Length <= 1000 ? error : error[..1000];
+            if (outcome.Unavailable)
+            {
+                await udb.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.LastError, trimmed).SetProperty(m => m.AvailableAt, at + UnavailableBackoff), CancellationToken.None);
+                retried++;
                 continue;
             }
             var attempts = message.Attempts + 1;
             var giveUp = attempts >= o.MaxAttempts;
             var retryAt = at + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, attempts)));
-            var trimmed = error.Length <= 1000 ? error : error[..1000];
-            await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
+            await udb.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Status, giveUp ? OutboxStatus.Dead : OutboxStatus.Pending)
                 .SetProperty(m => m.Attempts, attempts).SetProperty(m => m.LastError, trimmed)
                 .SetProperty(m => m.AvailableAt, retryAt), CancellationToken.None);
@@ -164,22 +293,16 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEnumerable<IE
                 retried++;
             }
         }
-        return new DispatchReport(batch.Count, delivered, retried, dead);
+        return new DispatchReport(batch.Count, deliveredIds.Count, retried, dead);
     }
 
-    async Task DeliverAsync(IEventConsumer consumer, TradeExecuted trade, CancellationToken ct)
+    async Task ReleaseAsync(List<long> ids)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await db.ProcessedEvents.AnyAsync(p => p.Consumer == consumer.Name && p.EventId == trade.EventId, ct))
-        {
-            return;
-        }
-        await consumer.HandleAsync(db, trade, ct);
-        db.ProcessedEvents.Add(new ProcessedEvent { Consumer = consumer.Name, EventId = trade.EventId, ProcessedAt = clock.GetUtcNow().UtcDateTime });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.OutboxMessages.Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.AvailableAt, now), CancellationToken.None);
     }
 }
 
@@ -236,7 +359,13 @@ public static class EventsSetup
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddScoped<Outbox>();
         builder.Services.AddSingleton<OutboxDispatcher>();
+        builder.Services.AddSingleton<EventConsumerRunner>();
         builder.Services.AddSingleton<IEventConsumer, TradeCountConsumer>();
+        var rabbit = builder.AddRabbitMqTransport(worker);
+        if (!rabbit)
+        {
+            builder.Services.AddSingleton<IEventTransport, InProcessTransport>();
+        }
         if (worker)
         {
             builder.Services.AddHostedService<OutboxWorker>();

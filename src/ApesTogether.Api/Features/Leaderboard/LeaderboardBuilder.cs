@@ -105,7 +105,7 @@ public sealed class LeaderboardBuilder(
                                .Select(p => new { p.At, p.Price }).AsAsyncEnumerable().WithCancellation(ct))
                 spyIntraday[PerformanceService.Instant(price.At)] = price.Price;
         }
-        var composition = await LoadCompositionAsync(ct);
+        var composition = await LoadCompositionAsync(db, universe, userId: null, ct);
         // One grouped query for every creator's subscribers with access.
         var subscribers = await subscriberCounts.CountAllAsync(ct);
         foreach (var (creatorId, count) in subscribers)
@@ -371,19 +371,23 @@ public sealed class LeaderboardBuilder(
         return result;
     }
 
-    sealed record Composition(decimal LargeCapPct, string Sectors);
+    internal sealed record Composition(decimal LargeCapPct, string Sectors);
 
     /// <summary>
     /// Per user, from the current holdings valued at the latest daily close (else the average cost): the share of the stock
     /// value in companies with a known market cap ≥ $10B among those with a known cap (−1 when none is known; unknown caps
     /// are left out of the weights, never counted as large), and the distinct sectors held.
     /// </summary>
-    async Task<Dictionary<long, Composition>> LoadCompositionAsync(CancellationToken ct)
+    internal static async Task<Dictionary<long, Composition>> LoadCompositionAsync(AppDbContext db, StockUniverse universe, long? userId,
+        CancellationToken ct)
     {
+        var holdings = db.Holdings.Where(h => h.Quantity > 0m);
+        if (userId is { } only)
+            holdings = holdings.Where(h => h.UserId == only);
         var info = await db.StockInfo.Select(s => new { s.Ticker, s.Sector, s.MarketCapitalization }).ToDictionaryAsync(s => s.Ticker, ct);
         var closes = await db.DailyPrices
             .Where(p => p.Date == db.DailyPrices.Where(q => q.Ticker == p.Ticker).Max(q => q.Date))
-            .Where(p => db.Holdings.Any(h => h.Ticker == p.Ticker))
+            .Where(p => holdings.Any(h => h.Ticker == p.Ticker))
             .Select(p => new { p.Ticker, p.Close })
             .ToDictionaryAsync(p => p.Ticker, p => p.Close, ct);
 
@@ -404,7 +408,7 @@ public sealed class LeaderboardBuilder(
             sectors.Clear();
         }
 
-        await foreach (var h in db.Holdings.Where(h => h.Quantity > 0m).OrderBy(h => h.UserId)
+        await foreach (var h in holdings.OrderBy(h => h.UserId)
                            .Select(h => new { h.UserId, h.Ticker, h.Quantity, h.AverageCost }).AsAsyncEnumerable().WithCancellation(ct))
         {
             if (h.UserId != current)

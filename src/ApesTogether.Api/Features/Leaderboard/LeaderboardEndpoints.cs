@@ -44,6 +44,7 @@ public static class LeaderboardEndpoints
     {
         builder.Services.AddScoped<LeaderboardBuilder>();
         builder.Services.AddSingleton<LeaderboardCache>();
+        builder.Services.AddSingleton<Events.IEventConsumer, LeaderboardActivityConsumer>();
         return builder;
     }
 

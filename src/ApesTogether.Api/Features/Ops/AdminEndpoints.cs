@@ -15,7 +15,9 @@ public sealed record PoolStatistics(int InUseByThisProcess, long OpenedByThisPro
 public sealed record MarketDataStatistics(string Provider, int Keys, int ApiCallsLastMinute, int ApiCallsPerMinuteLimit,
     string? BreakerState, long Failovers, QuoteCacheStats QuoteCache);
 
-public sealed record OutboxStatistics(int Pending, int Dead);
+/// <summary>Events: the outbox (pending, dead) and, with RabbitMQ, each consumer queue's depth and dead letters (null when the
+/// broker could not be asked).</summary>
+public sealed record OutboxStatistics(string Transport, int Pending, int Dead, IReadOnlyList<Events.QueueDepth>? Queues);
 
 public sealed record HealthMetricsResponse(string DatabaseProvider, int DbConnections, int DbConnectionLimit, decimal DbConnectionPercent,
     PoolStatistics Pool, int NotificationsToday, int ApiCallsToday, int ApiCallsLimit, MarketDataStatistics MarketData, OutboxStatistics Outbox,
@@ -48,7 +50,7 @@ public static class AdminEndpoints
 
     static async Task<Ok<HealthMetricsResponse>> HealthMetrics(AppDbContext db, ConnectionCounter counter,
         IOptions<DatabaseOptions> options, IOptions<MarketDataOptions> marketData, ApiKeyPool keys, QuoteSource quotes,
-        CircuitBreaker breaker, TimeProvider clock, CancellationToken ct)
+        CircuitBreaker breaker, IServiceProvider services, TimeProvider clock, CancellationToken ct)
     {
         var pool = options.Value.Pool;
         int connections;
@@ -105,13 +107,30 @@ public static class AdminEndpoints
         {
             warnings.Add($"{outboxDead} events were dead-lettered after repeated delivery failures.");
         }
+        var broker = services.GetService<Events.RabbitMqBroker>();
+        IReadOnlyList<Events.QueueDepth>? queues = null;
+        if (broker is not null)
+        {
+            try
+            {
+                queues = await broker.DepthsAsync(ct);
+                foreach (var q in queues.Where(q => q.DeadLettered > 0))
+                {
+                    warnings.Add($"{q.DeadLettered} events were dead-lettered in RabbitMQ for {q.Queue} after repeated delivery failures.");
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                warnings.Add($"RabbitMQ could not be asked for queue depths: {ex.Message}");
+            }
+        }
         var cache = quotes.Stats;
         var market = new MarketDataStatistics(quotes.ProviderName, keys.KeyCount, lastMinute, perMinuteLimit,
             usesBreaker ? breaker.State.ToString().ToLowerInvariant() : null, breaker.Failovers, cache);
 
         return TypedResults.Ok(new HealthMetricsResponse(db.Database.IsNpgsql() ? "postgres" : "sqlite", connections, pool.MaxSize, percent,
             new PoolStatistics(counter.Open, counter.OpenedTotal, pool.MinSize, pool.MaxSize, active, idle, idleInTx),
-            notificationsToday, callsToday, callsLimit, market, new OutboxStatistics(outboxPending, outboxDead), warnings));
+            notificationsToday, callsToday, callsLimit, market, new OutboxStatistics(broker is null ? Events.MessagingOptions.InProcess : Events.MessagingOptions.RabbitMq, outboxPending, outboxDead, queues), warnings));
     }
 
     sealed record ActivityRow(string State, int Count);
