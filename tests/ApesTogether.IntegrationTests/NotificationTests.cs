@@ -44,30 +44,30 @@ public sealed class NotificationTests
         return (api, push);
     }
 
-    static async Task<T> WithDbAsync<T>(ApiFactory api, Func<AppDbContext, Task<T>> work)
+    internal static async Task<T> WithDbAsync<T>(ApiFactory api, Func<AppDbContext, Task<T>> work)
     {
         await using var scope = api.Services.CreateAsyncScope();
         return await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
     }
 
-    static Task<DispatchReport> DispatchAsync(ApiFactory api) => api.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(Ct);
+    internal static Task<DispatchReport> DispatchAsync(ApiFactory api) => api.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(Ct);
 
-    static Task<SendReport> SendDueAsync(ApiFactory api) => api.Services.GetRequiredService<NotificationSender>().SendDueAsync(Ct);
+    internal static Task<SendReport> SendDueAsync(ApiFactory api) => api.Services.GetRequiredService<NotificationSender>().SendDueAsync(Ct);
 
-    static async Task SubscribeAsync(TestUser fan, TestUser creator) =>
+    internal static async Task SubscribeAsync(TestUser fan, TestUser creator) =>
         await (await fan.Client.PostJsonAsync("/api/v1/subscriptions", new { username = creator.Username })).ReadJsonAsync(HttpStatusCode.Created);
 
-    static async Task<string> DeviceAsync(TestUser user, string platform = "ios")
+    internal static async Task<string> DeviceAsync(TestUser user, string platform = "ios")
     {
         var token = "tok-" + Guid.NewGuid().ToString("N");
         await (await user.Client.PostJsonAsync("/api/v1/devices", new { token, platform })).ReadJsonAsync(HttpStatusCode.Created);
         return token;
     }
 
-    static Task<HttpResponseMessage> PutSettingsAsync(TestUser user, object body) =>
+    internal static Task<HttpResponseMessage> PutSettingsAsync(TestUser user, object body) =>
         user.Client.PutAsJsonAsync("/api/v1/notifications/settings", body, Ct);
 
-    static async Task TradeAsync(TestUser user, string ticker, decimal quantity, string action = "buy") =>
+    internal static async Task TradeAsync(TestUser user, string ticker, decimal quantity, string action = "buy") =>
         await (await user.TradeAsync(ticker, quantity, action)).ReadJsonAsync(HttpStatusCode.Created);
 
     [Fact]
