@@ -320,6 +320,64 @@ public sealed class NotificationTests
         Assert.Equal(3, await WithDbAsync(api, db => db.Notifications.CountAsync(n => n.Status == NotificationStatus.Sent, Ct)));
     }
 
+    /// <summary>Holds every push until <paramref name="expected"/> are in flight at once (or a hang guard ends the wait).</summary>
+    sealed class GatheringPushSender(int expected) : IPushSender
+    {
+        readonly TaskCompletionSource _gathered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        int _inFlight;
+        int _maxInFlight;
+
+        public ConcurrentQueue<PushMessage> Sent { get; } = new();
+        public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+        public bool Gathered => _gathered.Task.IsCompletedSuccessfully;
+
+        public async Task<PushResult> SendAsync(PushMessage message, CancellationToken ct)
+        {
+            var now = Interlocked.Increment(ref _inFlight);
+            int max;
+            while ((max = Volatile.Read(ref _maxInFlight)) < now && Interlocked.CompareExchange(ref _maxInFlight, now, max) != max)
+            {
+            }
+            if (now >= expected)
+            {
+                _gathered.TrySetResult();
+            }
+            await _gathered.Task.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Sent.Enqueue(message);
+            Interlocked.Decrement(ref _inFlight);
+            return PushResult.Accepted;
+        }
+    }
+
+    [Fact]
+    public async Task Pushes_to_different_recipients_go_out_in_parallel_up_to_the_configured_concurrency()
+    {
+        var push = new GatheringPushSender(expected: 4);
+        var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning,
+            new Dictionary<string, string?> { ["Roles"] = "api,scheduler", ["Notifications:SendConcurrency"] = "4" },
+            services => services.AddSingleton<IPushSender>(push));
+        await using var _api = api;
+        var creator = await api.RegisterAsync();
+        var tokens = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var fan = await api.RegisterAsync();
+            await SubscribeAsync(fan, creator);
+            tokens.Add(await DeviceAsync(fan));
+        }
+
+        await TradeAsync(creator, "AAPL", 1);
+        await DispatchAsync(api);
+        api.Clock.Advance(TimeSpan.FromSeconds(6));
+        var report = await SendDueAsync(api);
+
+        Assert.True(push.Gathered, "four pushes were never in flight at once");
+        Assert.Equal(4, push.MaxInFlight);
+        Assert.Equal(10, report.Pushes);
+        Assert.Equal(tokens.Order(), push.Sent.Select(m => m.Token).Order());
+        Assert.Equal(10, await WithDbAsync(api, db => db.Notifications.CountAsync(n => n.Status == NotificationStatus.Sent, Ct)));
+    }
+
     [Fact]
     public async Task A_transient_failure_keeps_the_token_and_retries_while_a_gone_token_is_removed()
     {
