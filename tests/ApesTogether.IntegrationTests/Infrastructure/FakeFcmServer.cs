@@ -1,17 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ApesTogether.IntegrationTests.Infrastructure;
 
@@ -67,14 +61,9 @@ public sealed class FakeFcmServer : IAsyncDisposable
 
     public static async Task<FakeFcmServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         FakeFcmServer? server = null;
-        app.Run(context => server!.HandleAsync(context));
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server = new FakeFcmServer(app, new Uri(address.TrimEnd('/') + "/"));
+        var (app, address) = await LoopbackServer.StartAsync(context => server!.HandleAsync(context), cancellationToken);
+        server = new FakeFcmServer(app, address);
         return server;
     }
 
