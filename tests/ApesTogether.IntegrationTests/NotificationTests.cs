@@ -44,30 +44,30 @@ public sealed class NotificationTests
         return (api, push);
     }
 
-    static async Task<T> WithDbAsync<T>(ApiFactory api, Func<AppDbContext, Task<T>> work)
+    internal static async Task<T> WithDbAsync<T>(ApiFactory api, Func<AppDbContext, Task<T>> work)
     {
         await using var scope = api.Services.CreateAsyncScope();
         return await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
     }
 
-    static Task<DispatchReport> DispatchAsync(ApiFactory api) => api.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(Ct);
+    internal static Task<DispatchReport> DispatchAsync(ApiFactory api) => api.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(Ct);
 
-    static Task<SendReport> SendDueAsync(ApiFactory api) => api.Services.GetRequiredService<NotificationSender>().SendDueAsync(Ct);
+    internal static Task<SendReport> SendDueAsync(ApiFactory api) => api.Services.GetRequiredService<NotificationSender>().SendDueAsync(Ct);
 
-    static async Task SubscribeAsync(TestUser fan, TestUser creator) =>
+    internal static async Task SubscribeAsync(TestUser fan, TestUser creator) =>
         await (await fan.Client.PostJsonAsync("/api/v1/subscriptions", new { username = creator.Username })).ReadJsonAsync(HttpStatusCode.Created);
 
-    static async Task<string> DeviceAsync(TestUser user, string platform = "ios")
+    internal static async Task<string> DeviceAsync(TestUser user, string platform = "ios")
     {
         var token = "tok-" + Guid.NewGuid().ToString("N");
         await (await user.Client.PostJsonAsync("/api/v1/devices", new { token, platform })).ReadJsonAsync(HttpStatusCode.Created);
         return token;
     }
 
-    static Task<HttpResponseMessage> PutSettingsAsync(TestUser user, object body) =>
+    internal static Task<HttpResponseMessage> PutSettingsAsync(TestUser user, object body) =>
         user.Client.PutAsJsonAsync("/api/v1/notifications/settings", body, Ct);
 
-    static async Task TradeAsync(TestUser user, string ticker, decimal quantity, string action = "buy") =>
+    internal static async Task TradeAsync(TestUser user, string ticker, decimal quantity, string action = "buy") =>
         await (await user.TradeAsync(ticker, quantity, action)).ReadJsonAsync(HttpStatusCode.Created);
 
     [Fact]
@@ -318,6 +318,64 @@ public sealed class NotificationTests
         Assert.Equal(1, nextMinute.Pushes);
         Assert.Equal(3, push.Sent.Count);
         Assert.Equal(3, await WithDbAsync(api, db => db.Notifications.CountAsync(n => n.Status == NotificationStatus.Sent, Ct)));
+    }
+
+    /// <summary>Holds every push until <paramref name="expected"/> are in flight at once (or a hang guard ends the wait).</summary>
+    sealed class GatheringPushSender(int expected) : IPushSender
+    {
+        readonly TaskCompletionSource _gathered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        int _inFlight;
+        int _maxInFlight;
+
+        public ConcurrentQueue<PushMessage> Sent { get; } = new();
+        public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+        public bool Gathered => _gathered.Task.IsCompletedSuccessfully;
+
+        public async Task<PushResult> SendAsync(PushMessage message, CancellationToken ct)
+        {
+            var now = Interlocked.Increment(ref _inFlight);
+            int max;
+            while ((max = Volatile.Read(ref _maxInFlight)) < now && Interlocked.CompareExchange(ref _maxInFlight, now, max) != max)
+            {
+            }
+            if (now >= expected)
+            {
+                _gathered.TrySetResult();
+            }
+            await _gathered.Task.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Sent.Enqueue(message);
+            Interlocked.Decrement(ref _inFlight);
+            return PushResult.Accepted;
+        }
+    }
+
+    [Fact]
+    public async Task Pushes_to_different_recipients_go_out_in_parallel_up_to_the_configured_concurrency()
+    {
+        var push = new GatheringPushSender(expected: 4);
+        var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning,
+            new Dictionary<string, string?> { ["Roles"] = "api,scheduler", ["Notifications:SendConcurrency"] = "4" },
+            services => services.AddSingleton<IPushSender>(push));
+        await using var _api = api;
+        var creator = await api.RegisterAsync();
+        var tokens = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var fan = await api.RegisterAsync();
+            await SubscribeAsync(fan, creator);
+            tokens.Add(await DeviceAsync(fan));
+        }
+
+        await TradeAsync(creator, "AAPL", 1);
+        await DispatchAsync(api);
+        api.Clock.Advance(TimeSpan.FromSeconds(6));
+        var report = await SendDueAsync(api);
+
+        Assert.True(push.Gathered, "four pushes were never in flight at once");
+        Assert.Equal(4, push.MaxInFlight);
+        Assert.Equal(10, report.Pushes);
+        Assert.Equal(tokens.Order(), push.Sent.Select(m => m.Token).Order());
+        Assert.Equal(10, await WithDbAsync(api, db => db.Notifications.CountAsync(n => n.Status == NotificationStatus.Sent, Ct)));
     }
 
     [Fact]

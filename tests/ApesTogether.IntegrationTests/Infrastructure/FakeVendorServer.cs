@@ -1,15 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
 using ApesTogether.Api.Features.MarketData.Vendors;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ApesTogether.IntegrationTests.Infrastructure;
 
@@ -67,18 +61,9 @@ public sealed class FakeVendorServer : IAsyncDisposable
 
     public static async Task<FakeVendorServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        // The empty builder reads no appsettings, environment or command line, and logs nothing, so nothing
-        // from the test process (ASPNETCORE_URLS, the API's appsettings.json next to the tests) can change it.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-
         FakeVendorServer? server = null;
-        app.Run(context => server!.HandleAsync(context));
-        await app.StartAsync(cancellationToken);
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server = new FakeVendorServer(app, new Uri(address.TrimEnd('/') + "/"));
+        var (app, address) = await LoopbackServer.StartAsync(context => server!.HandleAsync(context), cancellationToken);
+        server = new FakeVendorServer(app, address);
         return server;
     }
 

@@ -7,6 +7,7 @@ using ApesTogether.Api.Features.Events;
 using ApesTogether.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ApesTogether.Api.Features.Notifications;
 
@@ -17,7 +18,12 @@ public static class NotificationEndpoints
     {
         builder.Services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<IPushSender, LogPushSender>();
+        builder.Services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
+        builder.Services.AddSingleton<LogPushSender>();
+        FcmPushSender.AddHttpClients(builder.Services);
+        builder.Services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.UsesFcm
+            ? sp.GetRequiredService<FcmPushSender>()
+            : sp.GetRequiredService<LogPushSender>());
         builder.Services.AddSingleton<IEventConsumer, NotificationFanoutConsumer>();
         builder.Services.AddSingleton<NotificationSender>();
         if (worker)

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 
 namespace ApesTogether.Api.Features.Notifications;
 
-public sealed record SendReport(int Pushes, int Notifications, int Suppressed, int Retried, int Failed, int DeferredRecipients);
+/// <summary>What one sending pass did; <c>PushAttempts</c> counts HTTP requests to the provider, in-call retries included.</summary>
+public sealed record SendReport(int Pushes, int Notifications, int Suppressed, int Retried, int Failed, int DeferredRecipients, int PushAttempts = 0);
 
 /// <summary>
 /// Sends due notifications (queued or held, due_at ≤ now). Everything waiting for one recipient goes out as ONE push to
@@ -102,11 +103,12 @@ public sealed class NotificationSender(IServiceScopeFactory scopes, IPushSender 
         var devices = (await db.DeviceTokens.Where(d => userIds.Contains(d.UserId)).ToListAsync(ct)).ToLookup(d => d.UserId);
 
         int pushes = 0, sentRows = 0, suppressed = 0, retried = 0, failed = 0;
+        var recipients = new List<(List<Notification> Items, PushMessage[] Messages, DeviceToken[] Devices)>();
         foreach (var group in rows.GroupBy(n => n.UserId))
         {
             var items = group.ToList();
-            var targets = devices[group.Key].ToList();
-            if (targets.Count == 0)
+            var targets = devices[group.Key].ToArray();
+            if (targets.Length == 0)
             {
                 foreach (var n in items)
                 {
@@ -117,28 +119,38 @@ public sealed class NotificationSender(IServiceScopeFactory scopes, IPushSender 
                 continue;
             }
             var (title, body, data) = Compose(items);
+            recipients.Add((items, [.. targets.Select(d => new PushMessage(d.Token, d.Platform, title, body, data))], targets));
+        }
+
+        // FCM has no batch endpoint: the pushes go out in parallel (bounded), and their results are applied to the tracked
+        // rows afterwards, on this thread alone, since a DbContext is not thread-safe.
+        var sends = recipients.SelectMany((r, i) => r.Messages.Select((m, d) => (Recipient: i, Device: d, Message: m))).ToArray();
+        var results = new (PushResult Result, DateTime At)[sends.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, sends.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = o.SendConcurrency, CancellationToken = ct },
+            async (i, token) => results[i] = (await SendOneAsync(sends[i].Message, token), clock.GetUtcNow().UtcDateTime));
+
+        var pushAttempts = 0;
+        foreach (var recipient in sends.Zip(results).GroupBy(s => s.First.Recipient))
+        {
+            var (items, _, targets) = recipients[recipient.Key];
             var accepted = false;
             var anyTransient = false;
             string? error = null;
             TimeSpan? retryAfter = null;
-            foreach (var device in targets)
+            var at = DateTime.MinValue;
+            var attempts = 0;
+            foreach (var ((_, device, _), (result, doneAt)) in recipient)
             {
-                PushResult result;
-                try
-                {
-                    result = await push.SendAsync(new PushMessage(device.Token, device.Platform, title, body, data), ct);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    result = new PushResult(PushStatus.Transient, $"{ex.GetType().Name}: {ex.Message}");
-                }
+                attempts += result.Attempts;
+                at = doneAt > at ? doneAt : at;
                 switch (result.Status)
                 {
                     case PushStatus.Accepted:
                         accepted = true;
                         break;
                     case PushStatus.TokenInvalid:
-                        db.DeviceTokens.Remove(device);
+                        db.DeviceTokens.Remove(targets[device]);
                         error ??= result.Error ?? "token invalid";
                         break;
                     default:
@@ -148,7 +160,7 @@ public sealed class NotificationSender(IServiceScopeFactory scopes, IPushSender 
                         break;
                 }
             }
-            var at = clock.GetUtcNow().UtcDateTime;
+            pushAttempts += attempts;
             if (accepted)
             {
                 var pushId = Guid.NewGuid();
@@ -161,8 +173,9 @@ public sealed class NotificationSender(IServiceScopeFactory scopes, IPushSender 
                     n.Attempts++;
                     n.LatencyMs = (long)Math.Max(0, (at - n.SourceAt).TotalMilliseconds);
                     n.LastError = null;
-                    logger.LogInformation("Notification {Id} sent to user {UserId}: status {Status}, attempts {Attempts}, latency {LatencyMs} ms",
-                        n.Id, n.UserId, n.Status, n.Attempts, n.LatencyMs);
+                    logger.LogInformation("Notification {Id} sent to user {UserId}: status {Status}, attempts {Attempts}, " +
+                        "push requests {PushAttempts} to {Devices} devices, latency {LatencyMs} ms",
+                        n.Id, n.UserId, n.Status, n.Attempts, attempts, targets.Length, n.LatencyMs);
                 }
                 sentRows += items.Count;
                 continue;
@@ -193,12 +206,25 @@ public sealed class NotificationSender(IServiceScopeFactory scopes, IPushSender 
                     n.DueAt = at + (retryAfter ?? TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, n.Attempts))));
                     retried++;
                 }
-                logger.LogWarning("Notification {Id} for user {UserId} not sent: status {Status}, attempts {Attempts}, error {Error}",
-                    n.Id, n.UserId, n.Status, n.Attempts, n.LastError);
+                logger.LogWarning("Notification {Id} for user {UserId} not sent: status {Status}, attempts {Attempts}, " +
+                    "push requests {PushAttempts} to {Devices} devices, error {Error}",
+                    n.Id, n.UserId, n.Status, n.Attempts, attempts, targets.Length, n.LastError);
             }
         }
         await db.SaveChangesAsync(CancellationToken.None);
-        return new SendReport(pushes, sentRows, suppressed, retried, failed, Math.Max(0, dueRecipients - userIds.Count));
+        return new SendReport(pushes, sentRows, suppressed, retried, failed, Math.Max(0, dueRecipients - userIds.Count), pushAttempts);
+    }
+
+    async Task<PushResult> SendOneAsync(PushMessage message, CancellationToken ct)
+    {
+        try
+        {
+            return await push.SendAsync(message, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new PushResult(PushStatus.Transient, $"{ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     static (string Title, string Body, IReadOnlyDictionary<string, string> Data) Compose(List<Notification> items)

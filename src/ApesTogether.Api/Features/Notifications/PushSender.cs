@@ -12,12 +12,13 @@ public enum PushStatus
     TokenInvalid,
 }
 
-public sealed record PushResult(PushStatus Status, string? Error = null, TimeSpan? RetryAfter = null)
+/// <summary>How one push went; <c>Attempts</c> counts the HTTP requests the sender made for it (in-call retries included).</summary>
+public sealed record PushResult(PushStatus Status, string? Error = null, TimeSpan? RetryAfter = null, int Attempts = 1)
 {
     public static readonly PushResult Accepted = new(PushStatus.Accepted);
 }
 
-/// <summary>The edge to the push provider. The default logs; an FCM HTTP v1 sender plugs in here.</summary>
+/// <summary>The edge to the push provider: <see cref="LogPushSender"/> (default) or <see cref="FcmPushSender"/>. Called from several threads at once.</summary>
 public interface IPushSender
 {
     Task<PushResult> SendAsync(PushMessage message, CancellationToken ct);
