@@ -16,7 +16,7 @@ using ApesTogether.Api.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 var roles = HostRoles.From(builder.Configuration);
 
-builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(ClockSetup.From(builder.Configuration));
 builder.Services.AddSingleton<ApesMetrics>();
 builder.Services.AddSingleton(roles);
 builder.Services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
@@ -39,6 +39,10 @@ builder.AddNotifications(worker: roles.Worker);
 builder.AddScheduling(scheduler: roles.Scheduler);
 
 var app = builder.Build();
+if (app.Services.GetRequiredService<TimeProvider>() is ShiftedTimeProvider shifted)
+{
+    app.Logger.LogWarning("Clock:StartAt is set: the service runs on a clock moved by {Offset} (now {Now:O})", shifted.Offset, shifted.GetUtcNow());
+}
 
 // One-shot operator commands: `dotnet run -- migrate`, `dotnet run -- reconcile [--repair]`,
 // `dotnet run -c Release -- benchmark-leaderboard [--users N] [--days N]` (PostgreSQL, empty database only),

@@ -1,6 +1,7 @@
 using ApesTogether.Api.Features.Notifications;
 using ApesTogether.Api.Features.Subscriptions;
 using ApesTogether.IntegrationTests.Infrastructure;
+using ApesTogether.LoadTest.Fakes;
 using Microsoft.EntityFrameworkCore;
 using static ApesTogether.IntegrationTests.NotificationTests;
 
@@ -17,7 +18,7 @@ public sealed class FcmEndToEndTests
     /// </summary>
     static async Task<(ApiFactory Api, FakeFcmServer Fcm)> StartAsync()
     {
-        var fcm = await FakeFcmServer.StartAsync(Ct);
+        var fcm = await FakeFcmServer.StartAsync(cancellationToken: Ct);
         var settings = fcm.Settings;
         settings["Roles"] = "api,scheduler";
         settings["Notifications:Fcm:MaxRetryWait"] = "00:00:00";

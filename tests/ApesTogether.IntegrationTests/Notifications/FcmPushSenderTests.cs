@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ApesTogether.Api.Features.Notifications;
-using ApesTogether.IntegrationTests.Infrastructure;
+using ApesTogether.LoadTest.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,7 +17,7 @@ public sealed class FcmPushSenderTests : IAsyncLifetime
 
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _fcm = await FakeFcmServer.StartAsync(Ct);
+    public async ValueTask InitializeAsync() => _fcm = await FakeFcmServer.StartAsync(cancellationToken: Ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace ApesTogether.IntegrationTests.Infrastructure;
+namespace ApesTogether.LoadTest.Fakes;
 
 /// <summary>How the fake answers one send for a device token.</summary>
 public enum FakeFcmAnswer { Success, Unregistered, InvalidToken, TooManyRequests, Unavailable, Unauthorized }
@@ -32,7 +32,7 @@ public sealed class FakeFcmServer : IAsyncDisposable
 
     readonly WebApplication _app;
     readonly RSA _key = RSA.Create(2048);
-    readonly string _directory = Directory.CreateTempSubdirectory("apes-fcm-").FullName;
+    readonly string? _directory;
     readonly ConcurrentDictionary<string, bool> _accessTokens = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, ConcurrentQueue<FakeFcmAnswer>> _scripts = new(StringComparer.Ordinal);
     readonly ConcurrentQueue<FcmDelivery> _delivered = new();
@@ -42,11 +42,16 @@ public sealed class FakeFcmServer : IAsyncDisposable
     long _retryAfterSeconds = 1;
     volatile bool _outage;
 
-    FakeFcmServer(WebApplication app, Uri baseAddress)
+    FakeFcmServer(WebApplication app, Uri baseAddress, string? serviceAccountFile)
     {
         _app = app;
         BaseAddress = baseAddress;
-        ServiceAccountFile = Path.Combine(_directory, "service-account.json");
+        if (serviceAccountFile is null)
+        {
+            _directory = Directory.CreateTempSubdirectory("apes-fcm-").FullName;
+            serviceAccountFile = Path.Combine(_directory, "service-account.json");
+        }
+        ServiceAccountFile = serviceAccountFile;
         File.WriteAllText(ServiceAccountFile, new JsonObject
         {
             ["type"] = "service_account",
@@ -59,11 +64,14 @@ public sealed class FakeFcmServer : IAsyncDisposable
         }.ToJsonString());
     }
 
-    public static async Task<FakeFcmServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="port">0 for a free port.</param>
+    /// <param name="serviceAccountFile">Where to write the service-account JSON; by default a temporary directory removed on dispose.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<FakeFcmServer> StartAsync(int port = 0, string? serviceAccountFile = null, CancellationToken cancellationToken = default)
     {
         FakeFcmServer? server = null;
-        var (app, address) = await LoopbackServer.StartAsync(context => server!.HandleAsync(context), cancellationToken);
-        server = new FakeFcmServer(app, address);
+        var (app, address) = await LoopbackServer.StartAsync(context => server!.HandleAsync(context), cancellationToken, port);
+        server = new FakeFcmServer(app, address, serviceAccountFile);
         return server;
     }
 
@@ -72,7 +80,7 @@ public sealed class FakeFcmServer : IAsyncDisposable
 
     public Uri TokenUri => new(BaseAddress, "token");
 
-    /// <summary>The generated service-account JSON (no secret outside this test run).</summary>
+    /// <summary>The generated service-account JSON (a key made for this run; no secret of anyone's).</summary>
     public string ServiceAccountFile { get; }
 
     /// <summary>Settings that point the service at this fake.</summary>
@@ -129,7 +137,10 @@ public sealed class FakeFcmServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _key.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 
     async Task HandleAsync(HttpContext context)
