@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The fan-out benchmark: one trade by a creator with N subscribers, each with a device; the time from the trade's commit
+# to the last push accepted by a fake FCM, once with the in-process transport and once through RabbitMQ.
+#   bench/fanout.sh [--subscribers 10000]
+# Everything runs on 127.0.0.1: a throwaway PostgreSQL ($APES_PG_PORT, 55497) and RabbitMQ ($APES_RMQ_PORT, 55682),
+# the service in Release with every role on :5092, and the load-test tool's fake FCM (OAuth token endpoint and HTTP v1
+# send) on :5093, whose generated service-account JSON the service loads. The service's clock is moved into a trading
+# session (Clock__StartAt) so that the trade executes whatever the real hour. Reports: bench/results/fanout-*.{json,md}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+subscribers=10000
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --subscribers) subscribers="$2"; shift 2 ;;
+    *) echo "usage: bench/fanout.sh [--subscribers N]" >&2; exit 2 ;;
+  esac
+done
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export APES_PG_PORT="${APES_PG_PORT:-55497}" APES_RMQ_PORT="${APES_RMQ_PORT:-55682}"
+port=5092
+fcm_port=5093
+results=bench/results
+mkdir -p "$results"
+work=$(mktemp -d /tmp/apes-fanout.XXXXXX)
+
+source scripts/postgres.sh
+source scripts/rabbitmq.sh
+service_pid=""
+tool_pid=""
+stop_service() {
+  if [[ -n "$service_pid" ]]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
+  service_pid=""
+}
+cleanup() {
+  stop_service
+  if [[ -n "$tool_pid" ]]; then kill "$tool_pid" 2>/dev/null || true; fi
+  apes_pg_stop
+  apes_rmq_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+apes_pg_start
+apes_rmq_start
+"$(apes_pg_bindir)/psql" -h 127.0.0.1 -p "$APES_PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE apes_fanout" >/dev/null
+
+export Database__Provider=Postgres
+export ConnectionStrings__Apes="Host=127.0.0.1;Port=$APES_PG_PORT;Username=postgres;Database=apes_fanout"
+export Auth__JwtSigningKey="benchmark-signing-key-0123456789abcdef-0123"
+export Logging__LogLevel__Default=Warning
+
+dotnet build -c Release src/ApesTogether.Api -v q -nologo >/dev/null
+dotnet build -c Release tools/ApesTogether.LoadTest -v q -nologo >/dev/null
+api_dll="$PWD/src/ApesTogether.Api/bin/Release/net10.0/ApesTogether.Api.dll"
+load=(dotnet "$PWD/tools/ApesTogether.LoadTest/bin/Release/net10.0/ApesTogether.LoadTest.dll")
+
+# Tuesday 1 December 2026, 10:00 New York: the seed's "now".
+echo "== seed: $subscribers users, all subscribed to stockguru with one device each"
+(cd src/ApesTogether.Api && Clock__StartAt=2026-12-01T15:00:00Z dotnet "$api_dll" seed --users "$subscribers" --days 30 --seed 42 \
+  --fanout-subscribers "$subscribers") | tee "$results/fanout-seed.log"
+
+# One run: the tool starts the fake FCM and writes its service account, the service starts against it, the tool trades
+# and waits for every push.
+measure() {
+  local name=$1 start_at=$2; shift 2
+  rm -f "$work/sa.json"
+  echo "== $name"
+  "${load[@]}" fanout --host "http://127.0.0.1:$port" --fcm-port "$fcm_port" --service-account "$work/sa.json" \
+    --expect "$subscribers" --label "$name" --out "$results/$name" > >(tee "$results/$name.log") 2>&1 &
+  tool_pid=$!
+  for _ in $(seq 100); do [[ -s "$work/sa.json" ]] && break; sleep 0.1; done
+  [[ -s "$work/sa.json" ]] || { echo "the fake FCM did not start" >&2; exit 1; }
+  (cd src/ApesTogether.Api && ASPNETCORE_URLS="http://127.0.0.1:$port" Clock__StartAt="$start_at" \
+    Notifications__Sender=Fcm Notifications__Fcm__ServiceAccountFile="$work/sa.json" Notifications__Fcm__BaseUrl="http://127.0.0.1:$fcm_port/" \
+    Notifications__BatchWindow=00:00:00 Notifications__MaxPerMinute=1000000 exec env "$@" dotnet "$api_dll") >"$results/$name-service.log" 2>&1 &
+  service_pid=$!
+  local code=0
+  wait "$tool_pid" || code=$?
+  tool_pid=""
+  stop_service
+  [[ $code -eq 0 ]] || { echo "$name failed (exit $code); service log: $results/$name-service.log" >&2; exit "$code"; }
+}
+measure fanout-inprocess 2026-12-01T15:30:00Z Messaging__Transport=InProcess
+measure fanout-rabbitmq 2026-12-01T16:30:00Z Messaging__Transport=RabbitMq ConnectionStrings__RabbitMq="$APES_TEST_RABBITMQ" \
+  Messaging__RabbitMq__Prefix=fanout
+
+echo
+echo "== summary (nproc $(nproc); service, PostgreSQL, RabbitMQ and the fake FCM on the same machine)"
+for name in fanout-inprocess fanout-rabbitmq; do
+  printf '%-18s %s\n' "$name" "$(grep -E 'commit → last push|pushes expected' "$results/$name.md" | tr -s ' |' ' ' | tr '\n' ';')"
+done
