@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
-using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Events;
 using ApesTogether.Api.Features.Notifications;
 using ApesTogether.Api.Features.Subscriptions;
@@ -15,23 +13,6 @@ public sealed class NotificationTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>The edge of the world (FCM): records every push and accepts it.</summary>
-    sealed class CapturingPushSender : IPushSender
-    {
-        public ConcurrentQueue<PushMessage> Sent { get; } = new();
-
-        /// <summary>Answers to give, in order, before accepting everything.</summary>
-        public ConcurrentQueue<PushResult> Script { get; } = new();
-
-        public Task<PushResult> SendAsync(PushMessage message, CancellationToken ct)
-        {
-            Sent.Enqueue(message);
-            return Task.FromResult(Script.TryDequeue(out var scripted) ? scripted : PushResult.Accepted);
-        }
-
-        public List<PushMessage> To(string token) => Sent.Where(m => m.Token == token).ToList();
-    }
-
     static async Task<(ApiFactory Api, CapturingPushSender Push)> StartAsync(Dictionary<string, string?>? extra = null)
     {
         var push = new CapturingPushSender();
@@ -43,29 +24,6 @@ public sealed class NotificationTests
         var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning, settings, services => services.AddSingleton<IPushSender>(push));
         return (api, push);
     }
-
-    internal static async Task<T> WithDbAsync<T>(ApiFactory api, Func<AppDbContext, Task<T>> work)
-    {
-        await using var scope = api.Services.CreateAsyncScope();
-        return await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
-    }
-
-    internal static Task<DispatchReport> DispatchAsync(ApiFactory api) => api.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(Ct);
-
-    internal static Task<SendReport> SendDueAsync(ApiFactory api) => api.Services.GetRequiredService<NotificationSender>().SendDueAsync(Ct);
-
-    internal static async Task SubscribeAsync(TestUser fan, TestUser creator) =>
-        await (await fan.Client.PostJsonAsync("/api/v1/subscriptions", new { username = creator.Username })).ReadJsonAsync(HttpStatusCode.Created);
-
-    internal static async Task<string> DeviceAsync(TestUser user, string platform = "ios")
-    {
-        var token = "tok-" + Guid.NewGuid().ToString("N");
-        await (await user.Client.PostJsonAsync("/api/v1/devices", new { token, platform })).ReadJsonAsync(HttpStatusCode.Created);
-        return token;
-    }
-
-    internal static Task<HttpResponseMessage> PutSettingsAsync(TestUser user, object body) =>
-        user.Client.PutAsJsonAsync("/api/v1/notifications/settings", body, Ct);
 
     internal static async Task TradeAsync(TestUser user, string ticker, decimal quantity, string action = "buy") =>
         await (await user.TradeAsync(ticker, quantity, action)).ReadJsonAsync(HttpStatusCode.Created);
@@ -81,11 +39,11 @@ public sealed class NotificationTests
 
         await (await alice.Client.PostJsonAsync("/api/v1/devices", new { token, platform = "ios" })).ReadJsonAsync(HttpStatusCode.Created);
         await (await alice.Client.PostJsonAsync("/api/v1/devices", new { token, platform = "ios" })).ReadJsonAsync(HttpStatusCode.Created);
-        var afterAlice = await WithDbAsync(api, db => db.DeviceTokens.AsNoTracking().Where(d => d.Token == token).ToListAsync(Ct));
+        var afterAlice = await api.WithDbAsync(db => db.DeviceTokens.AsNoTracking().Where(d => d.Token == token).ToListAsync(Ct));
         await (await bob.Client.PostJsonAsync("/api/v1/devices", new { token, platform = "android" })).ReadJsonAsync(HttpStatusCode.Created);
-        var afterBob = await WithDbAsync(api, db => db.DeviceTokens.AsNoTracking().SingleAsync(d => d.Token == token, Ct));
+        var afterBob = await api.WithDbAsync(db => db.DeviceTokens.AsNoTracking().SingleAsync(d => d.Token == token, Ct));
         var aliceDelete = await alice.Client.DeleteAsync($"/api/v1/devices/{token}", Ct);
-        var stillThere = await WithDbAsync(api, db => db.DeviceTokens.AnyAsync(d => d.Token == token, Ct));
+        var stillThere = await api.WithDbAsync(db => db.DeviceTokens.AnyAsync(d => d.Token == token, Ct));
         var bobDelete = await bob.Client.DeleteAsync($"/api/v1/devices/{token}", Ct);
         var unknownDelete = await bob.Client.DeleteAsync("/api/v1/devices/never-registered", Ct);
         var bad = await alice.Client.PostJsonAsync("/api/v1/devices", new { token = "x", platform = "windows" });
@@ -96,7 +54,7 @@ public sealed class NotificationTests
         Assert.Equal(HttpStatusCode.NoContent, aliceDelete.StatusCode);
         Assert.True(stillThere);
         Assert.Equal(HttpStatusCode.NoContent, bobDelete.StatusCode);
-        Assert.False(await WithDbAsync(api, db => db.DeviceTokens.AnyAsync(d => d.Token == token, Ct)));
+        Assert.False(await api.WithDbAsync(db => db.DeviceTokens.AnyAsync(d => d.Token == token, Ct)));
         Assert.Equal(HttpStatusCode.NoContent, unknownDelete.StatusCode);
         await bad.ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
     }
@@ -110,10 +68,10 @@ public sealed class NotificationTests
         var creator = await api.RegisterAsync();
 
         var defaults = await (await fan.Client.Get("/api/v1/notifications/settings")).ReadJsonAsync(HttpStatusCode.OK);
-        var badTime = await PutSettingsAsync(fan, new { quiet_hours = new { start = "25:00", end = "08:00" } });
-        var badZone = await PutSettingsAsync(fan, new { time_zone = "Mars/Olympus_Mons" });
-        var unknownUser = await PutSettingsAsync(fan, new { muted_creators = new[] { "nobody_" + Guid.NewGuid().ToString("N")[..8] } });
-        var saved = await (await PutSettingsAsync(fan, new
+        var badTime = await fan.PutSettingsAsync(new { quiet_hours = new { start = "25:00", end = "08:00" } });
+        var badZone = await fan.PutSettingsAsync(new { time_zone = "Mars/Olympus_Mons" });
+        var unknownUser = await fan.PutSettingsAsync(new { muted_creators = new[] { "nobody_" + Guid.NewGuid().ToString("N")[..8] } });
+        var saved = await (await fan.PutSettingsAsync(new
         {
             push_enabled = false,
             quiet_hours = new { start = "23:30", end = "07:15" },
@@ -153,28 +111,28 @@ public sealed class NotificationTests
         var stranger = await api.RegisterAsync();
         foreach (var fan in new[] { active, canceled, expired, muted, pushOff, noDevice })
         {
-            await SubscribeAsync(fan, creator);
+            await fan.SubscribeAsync(creator);
         }
         var tokens = new Dictionary<long, string>();
         foreach (var user in new[] { active, canceled, expired, muted, pushOff, stranger })
         {
-            tokens[user.Id] = await DeviceAsync(user);
+            tokens[user.Id] = await user.DeviceAsync();
         }
-        var secondDevice = await DeviceAsync(active, "android");
-        var canceledId = await WithDbAsync(api, db => db.Subscriptions.Where(s => s.SubscriberUserId == canceled.Id).Select(s => s.Id).SingleAsync(Ct));
+        var secondDevice = await active.DeviceAsync("android");
+        var canceledId = await api.WithDbAsync(db => db.Subscriptions.Where(s => s.SubscriberUserId == canceled.Id).Select(s => s.Id).SingleAsync(Ct));
         (await canceled.Client.DeleteAsync($"/api/v1/subscriptions/{canceledId}", Ct)).EnsureSuccessStatusCode();
         var now = api.Clock.GetUtcNow().UtcDateTime;
-        await WithDbAsync(api, db => db.Subscriptions.Where(s => s.SubscriberUserId == expired.Id).ExecuteUpdateAsync(s => s
+        await api.WithDbAsync(db => db.Subscriptions.Where(s => s.SubscriberUserId == expired.Id).ExecuteUpdateAsync(s => s
             .SetProperty(x => x.Status, SubscriptionStatus.Expired).SetProperty(x => x.CurrentPeriodEnd, now.AddDays(-1)), Ct));
-        (await PutSettingsAsync(muted, new { muted_creators = new[] { creator.Username } })).EnsureSuccessStatusCode();
-        (await PutSettingsAsync(pushOff, new { push_enabled = false })).EnsureSuccessStatusCode();
+        (await muted.PutSettingsAsync(new { muted_creators = new[] { creator.Username } })).EnsureSuccessStatusCode();
+        (await pushOff.PutSettingsAsync(new { push_enabled = false })).EnsureSuccessStatusCode();
 
         await TradeAsync(creator, "AAPL", 10);
-        await DispatchAsync(api);
-        var early = await SendDueAsync(api);
+        await api.DispatchAsync();
+        var early = await api.SendDueAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(6));
-        var report = await SendDueAsync(api);
-        var again = await SendDueAsync(api);
+        var report = await api.SendDueAsync();
+        var again = await api.SendDueAsync();
 
         Assert.Equal(0, early.Pushes);
         Assert.Equal(2, report.Pushes);
@@ -185,7 +143,7 @@ public sealed class NotificationTests
         Assert.Single(push.To(secondDevice));
         Assert.Single(push.To(tokens[canceled.Id]));
         Assert.Equal(3, push.Sent.Count);
-        var rows = await WithDbAsync(api, db => db.Notifications.AsNoTracking().ToListAsync(Ct));
+        var rows = await api.WithDbAsync(db => db.Notifications.AsNoTracking().ToListAsync(Ct));
         Assert.Equal([active.Id, canceled.Id, noDevice.Id], rows.Select(r => r.UserId).Order());
         Assert.Equal(NotificationStatus.Suppressed, rows.Single(r => r.UserId == noDevice.Id).Status);
         var sent = rows.Single(r => r.UserId == active.Id);
@@ -208,30 +166,30 @@ public sealed class NotificationTests
         await using var _api = api;
         var creator = await api.RegisterAsync();
         var fan = await api.RegisterAsync();
-        await SubscribeAsync(fan, creator);
-        var token = await DeviceAsync(fan);
+        await fan.SubscribeAsync(creator);
+        var token = await fan.DeviceAsync();
 
         for (var i = 0; i < 3; i++)
         {
             await TradeAsync(creator, "MSFT", 1);
-            await DispatchAsync(api);
+            await api.DispatchAsync();
             api.Clock.Advance(TimeSpan.FromSeconds(1));
         }
         // As if the consumer's record were lost: every event is delivered to the fan-out again.
-        await WithDbAsync(api, db => db.ProcessedEvents.Where(p => p.Consumer == "notifications").ExecuteDeleteAsync(Ct));
-        await WithDbAsync(api, db => db.OutboxMessages.ExecuteUpdateAsync(s => s
+        await api.WithDbAsync(db => db.ProcessedEvents.Where(p => p.Consumer == "notifications").ExecuteDeleteAsync(Ct));
+        await api.WithDbAsync(db => db.OutboxMessages.ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Status, OutboxStatus.Pending).SetProperty(m => m.AvailableAt, api.Clock.GetUtcNow().UtcDateTime), Ct));
-        var redelivered = await DispatchAsync(api);
+        var redelivered = await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(3));
-        var report = await SendDueAsync(api);
+        var report = await api.SendDueAsync();
 
         Assert.Equal(3, redelivered.Delivered);
-        Assert.Equal(3, await WithDbAsync(api, db => db.Notifications.CountAsync(n => n.UserId == fan.Id, Ct)));
+        Assert.Equal(3, await api.WithDbAsync(db => db.Notifications.CountAsync(n => n.UserId == fan.Id, Ct)));
         Assert.Equal(1, report.Pushes);
         Assert.Equal(3, report.Notifications);
         var message = Assert.Single(push.To(token));
         Assert.Equal($"3 new trades from @{creator.Username}", message.Title);
-        Assert.All(await WithDbAsync(api, db => db.Notifications.Where(n => n.UserId == fan.Id).ToListAsync(Ct)),
+        Assert.All(await api.WithDbAsync(db => db.Notifications.Where(n => n.UserId == fan.Id).ToListAsync(Ct)),
             n => Assert.Equal(NotificationStatus.Sent, n.Status));
     }
 
@@ -243,21 +201,21 @@ public sealed class NotificationTests
         var first = await api.RegisterAsync();
         var second = await api.RegisterAsync();
         var fan = await api.RegisterAsync();
-        await SubscribeAsync(fan, first);
-        await SubscribeAsync(fan, second);
-        var token = await DeviceAsync(fan);
+        await fan.SubscribeAsync(first);
+        await fan.SubscribeAsync(second);
+        var token = await fan.DeviceAsync();
         // 15:00 UTC is 23:00 in Singapore (UTC+8): inside the default 22:00–08:00.
-        (await PutSettingsAsync(fan, new { time_zone = "Asia/Singapore" })).EnsureSuccessStatusCode();
+        (await fan.PutSettingsAsync(new { time_zone = "Asia/Singapore" })).EnsureSuccessStatusCode();
 
         await TradeAsync(first, "AAPL", 1);
         await TradeAsync(second, "KO", 2);
         await TradeAsync(first, "PEP", 3, "buy");
-        await DispatchAsync(api);
+        await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromMinutes(10));
-        var duringQuiet = await SendDueAsync(api);
-        var held = await WithDbAsync(api, db => db.Notifications.AsNoTracking().Where(n => n.UserId == fan.Id).ToListAsync(Ct));
+        var duringQuiet = await api.SendDueAsync();
+        var held = await api.WithDbAsync(db => db.Notifications.AsNoTracking().Where(n => n.UserId == fan.Id).ToListAsync(Ct));
         api.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 3, 0, 0, 0, TimeSpan.Zero)); // 08:00 in Singapore
-        var atEnd = await SendDueAsync(api);
+        var atEnd = await api.SendDueAsync();
 
         Assert.Equal(0, duringQuiet.Pushes);
         Assert.Equal(3, held.Count);
@@ -297,19 +255,19 @@ public sealed class NotificationTests
         for (var i = 0; i < 3; i++)
         {
             var fan = await api.RegisterAsync();
-            await SubscribeAsync(fan, creator);
-            await DeviceAsync(fan);
+            await fan.SubscribeAsync(creator);
+            await fan.DeviceAsync();
             fans.Add(fan);
         }
 
         await TradeAsync(creator, "NVDA", 1);
-        await DispatchAsync(api);
+        await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(6));
-        var first = await SendDueAsync(api);
+        var first = await api.SendDueAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(10));
-        var sameMinute = await SendDueAsync(api);
+        var sameMinute = await api.SendDueAsync();
         api.Clock.Advance(TimeSpan.FromMinutes(1));
-        var nextMinute = await SendDueAsync(api);
+        var nextMinute = await api.SendDueAsync();
 
         Assert.Equal(2, first.Pushes);
         Assert.Equal(1, first.DeferredRecipients);
@@ -317,7 +275,7 @@ public sealed class NotificationTests
         Assert.Equal(1, sameMinute.DeferredRecipients);
         Assert.Equal(1, nextMinute.Pushes);
         Assert.Equal(3, push.Sent.Count);
-        Assert.Equal(3, await WithDbAsync(api, db => db.Notifications.CountAsync(n => n.Status == NotificationStatus.Sent, Ct)));
+        Assert.Equal(3, await api.WithDbAsync(db => db.Notifications.CountAsync(n => n.Status == NotificationStatus.Sent, Ct)));
     }
 
     /// <summary>Holds every push until <paramref name="expected"/> are in flight at once (or a hang guard ends the wait).</summary>
@@ -362,20 +320,20 @@ public sealed class NotificationTests
         for (var i = 0; i < 10; i++)
         {
             var fan = await api.RegisterAsync();
-            await SubscribeAsync(fan, creator);
-            tokens.Add(await DeviceAsync(fan));
+            await fan.SubscribeAsync(creator);
+            tokens.Add(await fan.DeviceAsync());
         }
 
         await TradeAsync(creator, "AAPL", 1);
-        await DispatchAsync(api);
+        await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(6));
-        var report = await SendDueAsync(api);
+        var report = await api.SendDueAsync();
 
         Assert.True(push.Gathered, "four pushes were never in flight at once");
         Assert.Equal(4, push.MaxInFlight);
         Assert.Equal(10, report.Pushes);
         Assert.Equal(tokens.Order(), push.Sent.Select(m => m.Token).Order());
-        Assert.Equal(10, await WithDbAsync(api, db => db.Notifications.CountAsync(n => n.Status == NotificationStatus.Sent, Ct)));
+        Assert.Equal(10, await api.WithDbAsync(db => db.Notifications.CountAsync(n => n.Status == NotificationStatus.Sent, Ct)));
     }
 
     [Fact]
@@ -385,23 +343,23 @@ public sealed class NotificationTests
         await using var _api = api;
         var creator = await api.RegisterAsync();
         var fan = await api.RegisterAsync();
-        await SubscribeAsync(fan, creator);
-        var token = await DeviceAsync(fan);
+        await fan.SubscribeAsync(creator);
+        var token = await fan.DeviceAsync();
         push.Script.Enqueue(new PushResult(PushStatus.Transient, "503 unavailable", TimeSpan.FromSeconds(30)));
 
         await TradeAsync(creator, "AAPL", 1);
-        await DispatchAsync(api);
+        await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(6));
-        var failed = await SendDueAsync(api);
-        var tooEarly = await SendDueAsync(api);
+        var failed = await api.SendDueAsync();
+        var tooEarly = await api.SendDueAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(30));
-        var retried = await SendDueAsync(api);
-        var afterRetry = await WithDbAsync(api, db => db.Notifications.AsNoTracking().SingleAsync(n => n.UserId == fan.Id, Ct));
+        var retried = await api.SendDueAsync();
+        var afterRetry = await api.WithDbAsync(db => db.Notifications.AsNoTracking().SingleAsync(n => n.UserId == fan.Id, Ct));
         push.Script.Enqueue(new PushResult(PushStatus.TokenInvalid, "UNREGISTERED"));
         await TradeAsync(creator, "AAPL", 1);
-        await DispatchAsync(api);
+        await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(6));
-        var gone = await SendDueAsync(api);
+        var gone = await api.SendDueAsync();
 
         Assert.Equal(1, failed.Retried);
         Assert.Equal(0, tooEarly.Pushes + tooEarly.Retried);
@@ -409,7 +367,7 @@ public sealed class NotificationTests
         Assert.Equal(NotificationStatus.Sent, afterRetry.Status);
         Assert.Equal(2, afterRetry.Attempts);
         Assert.Equal(1, gone.Suppressed);
-        Assert.False(await WithDbAsync(api, db => db.DeviceTokens.AnyAsync(d => d.Token == token, Ct)));
+        Assert.False(await api.WithDbAsync(db => db.DeviceTokens.AnyAsync(d => d.Token == token, Ct)));
         Assert.Equal(3, push.To(token).Count);
     }
 }

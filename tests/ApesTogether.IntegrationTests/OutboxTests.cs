@@ -12,14 +12,6 @@ public sealed class OutboxTests
     static CancellationToken Ct => TestContext.Current.CancellationToken;
     static readonly Dictionary<string, string?> NoWorker = new() { ["Roles"] = "api,scheduler" };
 
-    static async Task<T> WithDbAsync<T>(ApiFactory api, Func<AppDbContext, Task<T>> read)
-    {
-        await using var scope = api.Services.CreateAsyncScope();
-        return await read(scope.ServiceProvider.GetRequiredService<AppDbContext>());
-    }
-
-    static Task<DispatchReport> DispatchAsync(ApiFactory api) => api.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(Ct);
-
     [Fact]
     public async Task An_executed_trade_commits_one_trade_executed_event_and_a_refused_one_none()
     {
@@ -29,7 +21,7 @@ public sealed class OutboxTests
         var trade = await (await user.TradeAsync("AAPL", 2, "buy")).ReadJsonAsync(HttpStatusCode.Created);
         await (await user.TradeAsync("AAPL", 5, "sell")).ReadProblemAsync(HttpStatusCode.Conflict, "insufficient_shares");
 
-        var events = await WithDbAsync(api, db => db.OutboxMessages.AsNoTracking().ToListAsync(Ct));
+        var events = await api.WithDbAsync(db => db.OutboxMessages.AsNoTracking().ToListAsync(Ct));
         var message = Assert.Single(events);
         Assert.Equal("trade_executed", message.Type);
         Assert.Equal(OutboxStatus.Pending, message.Status);
@@ -56,11 +48,11 @@ public sealed class OutboxTests
         do
         {
             await Task.Delay(50, Ct);
-            counted = await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleOrDefaultAsync(Ct));
+            counted = await api.WithDbAsync(db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleOrDefaultAsync(Ct));
         }
         while (counted < 3 && DateTime.UtcNow < deadline);
         Assert.Equal(3, counted);
-        Assert.Equal(new DateOnly(2026, 3, 2), await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Date).SingleAsync(Ct)));
+        Assert.Equal(new DateOnly(2026, 3, 2), await api.WithDbAsync(db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Date).SingleAsync(Ct)));
     }
 
     [Fact]
@@ -70,16 +62,16 @@ public sealed class OutboxTests
         var user = await api.RegisterAsync();
         await (await user.TradeAsync("KO", 1, "buy")).ReadJsonAsync(HttpStatusCode.Created);
 
-        var first = await DispatchAsync(api);
+        var first = await api.DispatchAsync();
         // As if the dispatcher had died after the consumers ran but before marking the event delivered.
-        await WithDbAsync(api, db => db.OutboxMessages.ExecuteUpdateAsync(s => s
+        await api.WithDbAsync(db => db.OutboxMessages.ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Status, OutboxStatus.Pending).SetProperty(m => m.AvailableAt, api.Clock.GetUtcNow().UtcDateTime), Ct));
-        var second = await DispatchAsync(api);
+        var second = await api.DispatchAsync();
 
         Assert.Equal(1, first.Delivered);
         Assert.Equal(1, second.Delivered);
-        Assert.Equal(1, await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
-        Assert.Equal(OutboxStatus.Delivered, await WithDbAsync(api, db => db.OutboxMessages.Select(m => m.Status).SingleAsync(Ct)));
+        Assert.Equal(1, await api.WithDbAsync(db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
+        Assert.Equal(OutboxStatus.Delivered, await api.WithDbAsync(db => db.OutboxMessages.Select(m => m.Status).SingleAsync(Ct)));
     }
 
     [Fact]
@@ -134,22 +126,22 @@ public sealed class OutboxTests
         var user = await api.RegisterAsync();
         await (await user.TradeAsync("PEP", 1, "buy")).ReadJsonAsync(HttpStatusCode.Created);
 
-        var first = await DispatchAsync(api);
-        var tooEarly = await DispatchAsync(api);
+        var first = await api.DispatchAsync();
+        var tooEarly = await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(2));
-        var second = await DispatchAsync(api);
+        var second = await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(4));
-        var third = await DispatchAsync(api);
+        var third = await api.DispatchAsync();
 
         Assert.Equal(1, first.Retried);
         Assert.Equal(0, tooEarly.Claimed);
         Assert.Equal(1, second.Retried);
         Assert.Equal(1, third.DeadLettered);
-        var message = await WithDbAsync(api, db => db.OutboxMessages.AsNoTracking().SingleAsync(Ct));
+        var message = await api.WithDbAsync(db => db.OutboxMessages.AsNoTracking().SingleAsync(Ct));
         Assert.Equal(OutboxStatus.Dead, message.Status);
         Assert.Equal(3, message.Attempts);
         Assert.Contains("downstream down", message.LastError, StringComparison.Ordinal);
-        Assert.Equal(1, await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
+        Assert.Equal(1, await api.WithDbAsync(db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
     }
 
     [Fact]
@@ -167,12 +159,12 @@ public sealed class OutboxTests
             users.Add(user);
         }
 
-        var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => DispatchAsync(api)));
+        var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => api.DispatchAsync()));
 
         Assert.Equal(20, reports.Sum(r => r.Delivered));
         foreach (var user in users)
         {
-            Assert.Equal(4, await WithDbAsync(api, db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
+            Assert.Equal(4, await api.WithDbAsync(db => db.TradeCounts.Where(c => c.UserId == user.Id).Select(c => c.Trades).SingleAsync(Ct)));
         }
     }
 }

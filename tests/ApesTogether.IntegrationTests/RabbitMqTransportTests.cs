@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Events;
 using ApesTogether.Api.Features.Notifications;
@@ -17,18 +15,6 @@ namespace ApesTogether.IntegrationTests;
 public sealed class RabbitMqTransportTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>The edge of the world (FCM): records every push and accepts it.</summary>
-    sealed class RecordingPushSender : IPushSender
-    {
-        public ConcurrentQueue<PushMessage> Sent { get; } = new();
-
-        public Task<PushResult> SendAsync(PushMessage message, CancellationToken ct)
-        {
-            Sent.Enqueue(message);
-            return Task.FromResult(PushResult.Accepted);
-        }
-    }
 
     /// <summary>A consumer whose downstream is down: fails every delivery and counts them.</summary>
     sealed class FailingConsumer : IEventConsumer
@@ -64,7 +50,7 @@ public sealed class RabbitMqTransportTests
     [Fact]
     public async Task A_trade_reaches_every_consumer_through_the_broker_and_each_subscribed_device_once()
     {
-        var push = new RecordingPushSender();
+        var push = new CapturingPushSender();
         await using var api = await ApiFactory.StartAsync(ApiFactory.MondayMorning, Settings(TestBroker.NewPrefix(), "api,worker"),
             services => services.AddSingleton<IPushSender>(push));
         var creator = await api.RegisterAsync();
@@ -77,8 +63,7 @@ public sealed class RabbitMqTransportTests
         var tablet = await fan.DeviceAsync("android");
         await muted.DeviceAsync();
         await stranger.DeviceAsync();
-        (await muted.Client.PutAsJsonAsync("/api/v1/notifications/settings", new { muted_creators = new[] { creator.Username } }, Ct))
-            .EnsureSuccessStatusCode();
+        (await muted.PutSettingsAsync(new { muted_creators = new[] { creator.Username } })).EnsureSuccessStatusCode();
 
         await (await creator.TradeAsync("AAPL", 10, "buy")).ReadJsonAsync(HttpStatusCode.Created);
 

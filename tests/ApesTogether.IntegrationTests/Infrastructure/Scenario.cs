@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
 using ApesTogether.Api.Data;
+using ApesTogether.Api.Features.Events;
+using ApesTogether.Api.Features.Notifications;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ApesTogether.IntegrationTests.Infrastructure;
@@ -25,6 +28,17 @@ public static class Scenario
         await (await user.Client.PostJsonAsync("/api/v1/devices", new { token, platform })).ReadJsonAsync(HttpStatusCode.Created);
         return token;
     }
+
+    /// <summary>One dispatch pass of the outbox, as the worker's loop would run it.</summary>
+    public static Task<DispatchReport> DispatchAsync(this ApiFactory api) =>
+        api.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(Ct);
+
+    /// <summary>One pass of the notification sender, as the worker's loop would run it.</summary>
+    public static Task<SendReport> SendDueAsync(this ApiFactory api) =>
+        api.Services.GetRequiredService<NotificationSender>().SendDueAsync(Ct);
+
+    public static Task<HttpResponseMessage> PutSettingsAsync(this TestUser user, object body) =>
+        user.Client.PutAsJsonAsync("/api/v1/notifications/settings", body, Ct);
 
     /// <summary>
     /// Polls until the condition holds, for work done by background services in real time (a worker, a broker). Fails

@@ -29,9 +29,9 @@ public sealed class FcmEndToEndTests
     /// <summary>Dispatches the trade's event and sends once the batching window has passed.</summary>
     static async Task<SendReport> DeliverAsync(ApiFactory api)
     {
-        await DispatchAsync(api);
+        await api.DispatchAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(6));
-        return await SendDueAsync(api);
+        return await api.SendDueAsync();
     }
 
     [Fact]
@@ -52,24 +52,24 @@ public sealed class FcmEndToEndTests
         var stranger = await api.RegisterAsync();
         foreach (var fan in fans.Append(muted).Append(pushOff).Append(expired))
         {
-            await SubscribeAsync(fan, creator);
+            await fan.SubscribeAsync(creator);
         }
         var wanted = new List<string>();
         foreach (var fan in fans)
         {
-            wanted.Add(await DeviceAsync(fan));
+            wanted.Add(await fan.DeviceAsync());
         }
-        wanted.Add(await DeviceAsync(fans[0], "android"));
-        var unwanted = new[] { await DeviceAsync(muted), await DeviceAsync(pushOff), await DeviceAsync(expired), await DeviceAsync(stranger) };
-        (await PutSettingsAsync(muted, new { muted_creators = new[] { creator.Username } })).EnsureSuccessStatusCode();
-        (await PutSettingsAsync(pushOff, new { push_enabled = false })).EnsureSuccessStatusCode();
+        wanted.Add(await fans[0].DeviceAsync("android"));
+        var unwanted = new[] { await muted.DeviceAsync(), await pushOff.DeviceAsync(), await expired.DeviceAsync(), await stranger.DeviceAsync() };
+        (await muted.PutSettingsAsync(new { muted_creators = new[] { creator.Username } })).EnsureSuccessStatusCode();
+        (await pushOff.PutSettingsAsync(new { push_enabled = false })).EnsureSuccessStatusCode();
         var now = api.Clock.GetUtcNow().UtcDateTime;
-        await WithDbAsync(api, db => db.Subscriptions.Where(s => s.SubscriberUserId == expired.Id).ExecuteUpdateAsync(s => s
+        await api.WithDbAsync(db => db.Subscriptions.Where(s => s.SubscriberUserId == expired.Id).ExecuteUpdateAsync(s => s
             .SetProperty(x => x.Status, SubscriptionStatus.Expired).SetProperty(x => x.CurrentPeriodEnd, now.AddDays(-1)), Ct));
 
         await TradeAsync(creator, "AAPL", 10);
         var report = await DeliverAsync(api);
-        var again = await SendDueAsync(api);
+        var again = await api.SendDueAsync();
 
         Assert.Equal(3, report.Pushes);
         Assert.Equal(4, report.PushAttempts);
@@ -82,7 +82,7 @@ public sealed class FcmEndToEndTests
         Assert.Equal("trade_alert", delivery.Data["type"]);
         Assert.Contains("AAPL", delivery.Data["data"]);
         Assert.Equal(1, fcm.TokensIssued);
-        var rows = await WithDbAsync(api, db => db.Notifications.AsNoTracking().ToListAsync(Ct));
+        var rows = await api.WithDbAsync(db => db.Notifications.AsNoTracking().ToListAsync(Ct));
         Assert.Equal(fans.Select(f => f.Id).Order(), rows.Select(r => r.UserId).Order());
         Assert.All(rows, r => Assert.Equal(NotificationStatus.Sent, r.Status));
     }
@@ -96,16 +96,16 @@ public sealed class FcmEndToEndTests
         var creator = await api.RegisterAsync();
         var fan = await api.RegisterAsync();
         var other = await api.RegisterAsync();
-        await SubscribeAsync(fan, creator);
-        await SubscribeAsync(other, creator);
-        var gone = await DeviceAsync(fan);
-        var kept = await DeviceAsync(fan, "android");
-        var otherDevice = await DeviceAsync(other);
+        await fan.SubscribeAsync(creator);
+        await other.SubscribeAsync(creator);
+        var gone = await fan.DeviceAsync();
+        var kept = await fan.DeviceAsync("android");
+        var otherDevice = await other.DeviceAsync();
         fcm.Script(gone, FakeFcmAnswer.Unregistered);
 
         await TradeAsync(creator, "MSFT", 1);
         var report = await DeliverAsync(api);
-        var tokens = await WithDbAsync(api, db => db.DeviceTokens.AsNoTracking().Select(d => d.Token).ToListAsync(Ct));
+        var tokens = await api.WithDbAsync(db => db.DeviceTokens.AsNoTracking().Select(d => d.Token).ToListAsync(Ct));
 
         Assert.Equal(2, report.Pushes);
         Assert.DoesNotContain(gone, tokens);
@@ -114,7 +114,7 @@ public sealed class FcmEndToEndTests
         Assert.Empty(fcm.To(gone));
         Assert.Single(fcm.To(kept));
         Assert.Single(fcm.To(otherDevice));
-        Assert.All(await WithDbAsync(api, db => db.Notifications.AsNoTracking().ToListAsync(Ct)),
+        Assert.All(await api.WithDbAsync(db => db.Notifications.AsNoTracking().ToListAsync(Ct)),
             n => Assert.Equal(NotificationStatus.Sent, n.Status));
     }
 
@@ -126,20 +126,20 @@ public sealed class FcmEndToEndTests
         await using var __ = fcm;
         var creator = await api.RegisterAsync();
         var fan = await api.RegisterAsync();
-        await SubscribeAsync(fan, creator);
-        var token = await DeviceAsync(fan);
+        await fan.SubscribeAsync(creator);
+        var token = await fan.DeviceAsync();
         fcm.RetryAfter = TimeSpan.FromSeconds(20);
         fcm.Outage = true;
 
         await TradeAsync(creator, "NVDA", 2);
         var during = await DeliverAsync(api);
-        var waiting = await WithDbAsync(api, db => db.Notifications.AsNoTracking().SingleAsync(n => n.UserId == fan.Id, Ct));
+        var waiting = await api.WithDbAsync(db => db.Notifications.AsNoTracking().SingleAsync(n => n.UserId == fan.Id, Ct));
         fcm.Outage = false;
         api.Clock.Advance(TimeSpan.FromSeconds(10));
-        var tooEarly = await SendDueAsync(api);
+        var tooEarly = await api.SendDueAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(10));
-        var after = await SendDueAsync(api);
-        var sent = await WithDbAsync(api, db => db.Notifications.AsNoTracking().SingleAsync(n => n.UserId == fan.Id, Ct));
+        var after = await api.SendDueAsync();
+        var sent = await api.WithDbAsync(db => db.Notifications.AsNoTracking().SingleAsync(n => n.UserId == fan.Id, Ct));
 
         Assert.Equal(0, during.Pushes);
         Assert.Equal(1, during.Retried);
@@ -147,7 +147,7 @@ public sealed class FcmEndToEndTests
         Assert.Contains("503", waiting.LastError);
         Assert.Equal(0, tooEarly.Pushes + tooEarly.PushAttempts);
         Assert.Equal(1, after.Pushes);
-        Assert.True(await WithDbAsync(api, db => db.DeviceTokens.AnyAsync(d => d.Token == token, Ct)));
+        Assert.True(await api.WithDbAsync(db => db.DeviceTokens.AnyAsync(d => d.Token == token, Ct)));
         Assert.Equal(NotificationStatus.Sent, sent.Status);
         Assert.Equal(2, sent.Attempts);
         Assert.Single(fcm.To(token));
