@@ -30,7 +30,7 @@ public abstract record TradeOutcome
 /// write lock (a version bump of the cash row), so concurrent or retried trades can neither oversell nor lose updates.
 /// </summary>
 public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCalendar calendar, TimeProvider clock,
-    IOptions<JsonOptions> json, IOptions<TradingOptions> trading, Events.Outbox outbox, ILogger<TradeService> logger)
+    IOptions<JsonOptions> json, IOptions<TradingOptions> trading, Events.Outbox outbox, PositionsCache positions, ILogger<TradeService> logger)
 {
     public async Task<TradeOutcome> PlaceAsync(TradeCommand command, CancellationToken ct)
     {
@@ -296,7 +296,7 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
 
     async Task<T> InUserTransactionAsync<T>(long userId, Func<Task<T>> work, CancellationToken ct)
     {
-        var result = await db.InUserTransactionAsync(userId, work, ct);
+        var result = await db.InUserTransactionAsync(positions, userId, work, ct);
         outbox.Committed();
         return result;
     }
