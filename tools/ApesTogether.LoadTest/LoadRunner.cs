@@ -65,7 +65,10 @@ public static class LoadRunner
         var spawnInterval = TimeSpan.FromSeconds(1 / options.SpawnRate);
         for (var i = 0; i < options.Users && !stop.IsCancellationRequested; i++)
         {
-            users.Add(Task.Run(() => UserAsync(i, client, run, stop.Token), CancellationToken.None));
+            // A copy per user: the lambda would otherwise read the loop variable after later iterations moved it on, and
+            // several virtual users would share one account (their trades then queue on that account's write lock).
+            var index = i;
+            users.Add(Task.Run(() => UserAsync(index, client, run, stop.Token), CancellationToken.None));
             var due = spawnInterval * (i + 1);
             if (due > clock.Elapsed && i + 1 < options.Users)
             {

@@ -1,12 +1,38 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Performance;
+using ApesTogether.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace ApesTogether.Api.Features.Leaderboard;
 
 /// <summary>A period's whole field as last rebuilt: entries by return descending, ties by user id ascending.</summary>
-public sealed record LeaderboardBoard(LeaderboardPeriod? Period, IReadOnlyList<LeaderboardEntry> Entries, DateTimeOffset LoadedAt);
+public sealed record LeaderboardBoard(LeaderboardPeriod? Period, IReadOnlyList<LeaderboardEntry> Entries, DateTimeOffset LoadedAt)
+{
+    /// <summary>Most bytes of serialized answers one board keeps; further distinct queries are answered without keeping them.</summary>
+    public const int MaxResponseBytes = 16 * 1024 * 1024;
+
+    readonly ConcurrentDictionary<string, SerializedJson<LeaderboardResponse>> _responses = new(StringComparer.Ordinal);
+    long _responseBytes;
+
+    /// <summary>
+    /// The serialized answer to a query. An answer is a pure function of the board and the query, so within the board's
+    /// lifetime each distinct query is ranked and serialized once (the default query of the app is almost every request).
+    /// </summary>
+    public SerializedJson<LeaderboardResponse> Response(LeaderboardQuery query, Func<LeaderboardResponse> build, JsonSerializerOptions json)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(build);
+        var key = query.CacheKey;
+        if (_responses.TryGetValue(key, out var cached))
+            return cached;
+        var response = SerializedJson<LeaderboardResponse>.From(build(), json);
+        if (Interlocked.Add(ref _responseBytes, response.Utf8.Length) <= MaxResponseBytes)
+            _responses.TryAdd(key, response);
+        return response;
+    }
+}
 
 /// <summary>
 /// Each period's full entry list in process memory for 60 seconds, so a request filters and ranks in memory instead of

@@ -3,6 +3,8 @@ using System.Text.Json;
 using ApesTogether.Api.Features.Performance;
 using ApesTogether.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace ApesTogether.Api.Features.Leaderboard;
 
@@ -31,7 +33,12 @@ public sealed record LeaderboardResponse(
     IReadOnlyList<LeaderboardEntryView> Entries);
 
 /// <summary>The filters of one request, validated.</summary>
-public sealed record LeaderboardQuery(Period Period, int Limit, int Offset, string Category, IReadOnlySet<string> Industries, string Frequency, bool IncludeAgents);
+public sealed record LeaderboardQuery(Period Period, int Limit, int Offset, string Category, IReadOnlySet<string> Industries, string Frequency, bool IncludeAgents)
+{
+    /// <summary>Equal for queries that get the same answer from the same board.</summary>
+    public string CacheKey => string.Create(CultureInfo.InvariantCulture,
+        $"{Period}|{Limit}|{Offset}|{Category}|{string.Join(',', Industries.Select(i => i.ToUpperInvariant()).Order(StringComparer.Ordinal))}|{Frequency}|{IncludeAgents}");
+}
 
 public static class LeaderboardEndpoints
 {
@@ -54,8 +61,8 @@ public static class LeaderboardEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<LeaderboardResponse>, ProblemHttpResult>> Get(
-        HttpContext http, LeaderboardCache cache, string? period, string? limit, string? offset, string? category,
+    static async Task<Results<SerializedJson<LeaderboardResponse>, ProblemHttpResult>> Get(
+        HttpContext http, LeaderboardCache cache, IOptions<JsonOptions> json, string? period, string? limit, string? offset, string? category,
         string? industry, string? frequency, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "include_agents")] string? includeAgents, CancellationToken ct)
     {
         var chosen = DefaultPeriod;
@@ -70,15 +77,18 @@ public static class LeaderboardEndpoints
         }
 
         var board = await cache.GetAsync(chosen, ct);
-        var (total, page) = Rank(board.Entries, query);
         http.Response.Headers.CacheControl = "public, max-age=60";
-        return TypedResults.Ok(new LeaderboardResponse(
-            LeaderboardBuilder.Key(chosen),
-            query.Category,
-            board.Period?.AsOf,
-            total,
-            new LeaderboardBenchmarkReturn(PerformanceService.BenchmarkTicker, board.Period?.BenchmarkReturnPct),
-            page));
+        return board.Response(query, () =>
+        {
+            var (total, page) = Rank(board.Entries, query);
+            return new LeaderboardResponse(
+                LeaderboardBuilder.Key(chosen),
+                query.Category,
+                board.Period?.AsOf,
+                total,
+                new LeaderboardBenchmarkReturn(PerformanceService.BenchmarkTicker, board.Period?.BenchmarkReturnPct),
+                page);
+        }, json.Value.SerializerOptions);
     }
 
     /// <summary>

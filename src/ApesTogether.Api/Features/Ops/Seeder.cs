@@ -6,10 +6,13 @@ using ApesTogether.Api.Features.Auth;
 using ApesTogether.Api.Features.Leaderboard;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
+using ApesTogether.Api.Features.Notifications;
 using ApesTogether.Api.Features.Performance;
+using ApesTogether.Api.Features.Subscriptions;
 using ApesTogether.Api.Features.Trades;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -27,12 +30,22 @@ public sealed record SeedOptions
     public bool Force { get; init; }
     /// <summary>Sessions at the end of the history that also get 15-minute intraday snapshots (for 1D, 5D and 7D).</summary>
     public int IntradaySessions { get; init; } = 6;
+    /// <summary>
+    /// The first N numbered users are active subscribers of stockguru, each with a device token (for the fan-out benchmark:
+    /// one stockguru trade → N pushes). At most <see cref="Users"/>.
+    /// </summary>
+    public int FanoutSubscribers { get; init; }
 }
 
-public sealed record SeedReport(int Users, long Trades, long Holdings, long DailySnapshots, long IntradaySnapshots, long DailyPrices, TimeSpan Elapsed);
+public sealed record SeedReport(int Users, long Trades, long Holdings, long DailySnapshots, long IntradaySnapshots, long DailyPrices, TimeSpan Elapsed)
+{
+    public int Subscriptions { get; init; }
+    public int DeviceTokens { get; init; }
+    public int NotificationSettings { get; init; }
+}
 
 /// <summary>
-/// <c>seed [--users 1000] [--days 365] [--seed 42] [--agents 5%] [--force]</c>: a deterministic, realistic data set.
+/// <c>seed [--users 1000] [--days 365] [--seed 42] [--agents 5%] [--fanout-subscribers 0] [--force]</c>: a deterministic, realistic data set.
 /// Every user's year is replayed through the app's own cash model (<see cref="CashState"/>, <see cref="Position"/>) at the
 /// simulator's prices, so the ledger, holdings, cash accounts and snapshots agree and <c>reconcile</c> finds no drift.
 /// Rows go in with binary COPY on PostgreSQL and prepared inserts in one transaction per chunk on SQLite.
@@ -44,6 +57,10 @@ public static class Seeder
     public const string LoadTestEmail = "loadtest@example.com";
     public const string TraderUsername = "stockguru";
     public const string TraderEmail = "stockguru@example.com";
+    /// <summary>stockguru's user id: the fixed accounts are seeded first (loadtest 1, stockguru 2, user00001 3, …).</summary>
+    public const long TraderId = 2;
+    /// <summary>Numbered users that creators come from, besides stockguru, when seeded users subscribe to each other.</summary>
+    public const int CreatorPool = 50;
     const int Chunk = 500;
 
     static readonly string[] TickerPool =
@@ -64,13 +81,14 @@ public static class Seeder
             Days = IntOption(args, "--days", 365),
             Seed = IntOption(args, "--seed", 42),
             AgentShare = ShareOption(args, "--agents", 0.05),
+            FanoutSubscribers = IntOption(args, "--fanout-subscribers", 0, min: 0),
             Force = args.Contains("--force"),
         };
         try
         {
             var report = await SeedAsync(services, options, Console.Out, ct);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"seeded {report.Users} users, {report.Trades} trades, {report.Holdings} holdings, {report.DailySnapshots} daily snapshots, {report.IntradaySnapshots} intraday snapshots, {report.DailyPrices} daily prices in {report.Elapsed.TotalSeconds:0.0} s"));
+                $"seeded {report.Users} users, {report.Trades} trades, {report.Holdings} holdings, {report.DailySnapshots} daily snapshots, {report.IntradaySnapshots} intraday snapshots, {report.DailyPrices} daily prices, {report.Subscriptions} subscriptions, {report.DeviceTokens} device tokens, {report.NotificationSettings} notification settings in {report.Elapsed.TotalSeconds:0.0} s"));
             Console.WriteLine($"accounts: {LoadTestEmail}, {TraderEmail} (username {TraderUsername}), {NumberedEmail(1)} … {NumberedEmail(options.Users)}; password {Password}");
             return 0;
         }
@@ -86,6 +104,8 @@ public static class Seeder
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
+        if (options.FanoutSubscribers < 0 || options.FanoutSubscribers > options.Users)
+            throw new SeedRefusedException($"--fanout-subscribers must be between 0 and --users ({options.Users}).");
         var watch = Stopwatch.StartNew();
         await DatabaseSetup.MigrateAsync(services, ct);
 
@@ -135,15 +155,102 @@ public static class Seeder
         }
         progress.WriteLine();
         var prices = await sink.WritePricesAsync(market, created, ct);
+        var tier = sp.GetRequiredService<IOptions<SubscriptionOptions>>().Value.Tiers[SubscriptionOptions.DefaultTier];
+        var social = Social.Plan(options, now.UtcDateTime, tier);
+        await sink.WriteSocialAsync(social, ct);
+        db.NotificationSettings.AddRange(social.Settings);
+        await db.SaveChangesAsync(ct);
         await sink.FinishAsync(ct);
 
+        // After the subscriptions: the board's subscriber counts come from them (SubscriberCounts).
         progress.WriteLine("seed: rebuilding the leaderboard");
         await sp.GetRequiredService<LeaderboardBuilder>().RebuildAsync(PeriodNames.All, ct);
-        return new SeedReport(total, trades, holdings, daily, intraday, prices, watch.Elapsed);
+        return new SeedReport(total, trades, holdings, daily, intraday, prices, watch.Elapsed)
+        {
+            Subscriptions = social.Subscriptions.Count,
+            DeviceTokens = social.Devices.Count,
+            NotificationSettings = social.Settings.Count,
+        };
+    }
+
+    /// <summary>
+    /// Who follows whom, their phones and a few preferences; a pure function of the options (times relative to now).
+    /// Subscriptions follow the domain rules: one per (subscriber, creator), never to oneself, active, paid on the default
+    /// tier, started within the last 20 days so the paid period runs past now.
+    /// </summary>
+    internal sealed record Social(List<SeedSubscription> Subscriptions, List<SeedDevice> Devices, List<NotificationSettings> Settings)
+    {
+        public const double SubscribingShare = 0.10;
+
+        /// <summary>user0000n's id: the two fixed accounts come first.</summary>
+        static long IdOf(int numbered) => numbered + 2L;
+
+        public static Social Plan(SeedOptions options, DateTime now, SubscriptionTierOptions tier)
+        {
+            var rng = new Random(unchecked((options.Seed * 1_000_003) + 0x50c1a1));
+            var subscriptions = new List<SeedSubscription>();
+            var pairs = new HashSet<(long, long)>();
+            void Subscribe(long subscriber, long creator)
+            {
+                if (subscriber == creator || !pairs.Add((subscriber, creator)))
+                    return;
+                var started = now.AddDays(-rng.Next(0, 20)).AddMinutes(-rng.Next(0, 24 * 60));
+                subscriptions.Add(new SeedSubscription(subscriber, creator, tier.Price, started, started.AddMonths(Math.Max(1, tier.PeriodMonths)),
+                    Platform(rng)));
+            }
+            for (var n = 1; n <= options.FanoutSubscribers; n++)
+                Subscribe(IdOf(n), TraderId);
+            // Some users follow one or two creators: stockguru half the time, else one of the first numbered users.
+            for (var n = 1; n <= options.Users; n++)
+            {
+                if (rng.NextDouble() >= SubscribingShare)
+                    continue;
+                for (var k = rng.Next(1, 3); k > 0; k--)
+                    Subscribe(IdOf(n), rng.NextDouble() < 0.5 ? TraderId : IdOf(rng.Next(1, Math.Min(options.Users, CreatorPool) + 1)));
+            }
+
+            // Every account has one or two devices; a fan-out subscriber always has at least one.
+            var devices = new List<SeedDevice>();
+            for (long id = 1; id <= IdOf(options.Users); id++)
+            {
+                var count = rng.Next(1, 3);
+                for (var k = 1; k <= count; k++)
+                {
+                    devices.Add(new SeedDevice(id, string.Create(CultureInfo.InvariantCulture, $"seed-{options.Seed}-{id}-{k}"),
+                        Platform(rng), now.AddDays(-rng.Next(0, 60))));
+                }
+            }
+
+            // A few preferences, never on a fan-out subscriber (whose push must go out): other quiet hours and zone, push
+            // off, stockguru muted.
+            var settings = new List<NotificationSettings>();
+            for (var n = options.FanoutSubscribers + 1; n <= options.Users; n++)
+            {
+                switch (n % 100)
+                {
+                    case 10:
+                        settings.Add(new NotificationSettings { UserId = IdOf(n), QuietStart = new TimeOnly(23, 0), QuietEnd = new TimeOnly(7, 0), TimeZone = "Europe/London" });
+                        break;
+                    case 20:
+                        settings.Add(new NotificationSettings { UserId = IdOf(n), PushEnabled = false });
+                        break;
+                    case 30:
+                        settings.Add(new NotificationSettings { UserId = IdOf(n), MutedCreatorIds = [TraderId] });
+                        break;
+                }
+            }
+            return new Social(subscriptions, devices, settings);
+        }
+
+        static string Platform(Random rng) => rng.Next(2) == 0 ? "ios" : "android";
     }
 
     static async Task WipeAsync(AppDbContext db, CancellationToken ct)
     {
+        await db.Notifications.ExecuteDeleteAsync(ct);
+        await db.NotificationSettings.ExecuteDeleteAsync(ct);
+        await db.DeviceTokens.ExecuteDeleteAsync(ct);
+        await db.Subscriptions.ExecuteDeleteAsync(ct);
         await db.LeaderboardEntries.ExecuteDeleteAsync(ct);
         await db.IntradaySnapshots.ExecuteDeleteAsync(ct);
         await db.DailySnapshots.ExecuteDeleteAsync(ct);
@@ -199,6 +306,8 @@ public static class Seeder
     sealed record SeedTrade(int Ticker, TradeAction Action, decimal Quantity, decimal Price, decimal Total, DateTime ExecutedAt, decimal CapitalAfter, decimal ProceedsAfter);
     sealed record SeedHolding(int Ticker, decimal Quantity, decimal AverageCost, DateTime OpenedAt, DateTime UpdatedAt);
     sealed record SeedSnapshot(DateOnly Date, DateTime At, decimal Total, decimal Stock, decimal Proceeds, decimal Capital);
+    internal sealed record SeedSubscription(long SubscriberId, long CreatorId, decimal Price, DateTime StartedAt, DateTime PeriodEnd, string Platform);
+    internal sealed record SeedDevice(long UserId, string Token, string Platform, DateTime CreatedAt);
 
     sealed class UserHistory(SeedUser user)
     {
@@ -381,6 +490,35 @@ public static class Seeder
         [
             ("ticker", NpgsqlDbType.Varchar), ("at", NpgsqlDbType.TimestampTz), ("price", NpgsqlDbType.Numeric),
         ];
+        static readonly (string, NpgsqlDbType)[] SubscriptionColumns =
+        [
+            ("subscriber_user_id", NpgsqlDbType.Bigint), ("creator_user_id", NpgsqlDbType.Bigint), ("tier", NpgsqlDbType.Varchar),
+            ("price", NpgsqlDbType.Numeric), ("status", NpgsqlDbType.Varchar), ("started_at", NpgsqlDbType.TimestampTz),
+            ("current_period_end", NpgsqlDbType.TimestampTz), ("platform", NpgsqlDbType.Varchar),
+        ];
+        static readonly (string, NpgsqlDbType)[] DeviceColumns =
+        [
+            ("token", NpgsqlDbType.Varchar), ("user_id", NpgsqlDbType.Bigint), ("platform", NpgsqlDbType.Varchar),
+            ("created_at", NpgsqlDbType.TimestampTz), ("last_seen_at", NpgsqlDbType.TimestampTz),
+        ];
+
+        public async Task WriteSocialAsync(Social social, CancellationToken ct)
+        {
+            DbTransaction? tx = _postgres ? null : await _connection.BeginTransactionAsync(ct);
+            await WriteAsync("subscriptions", SubscriptionColumns, social.Subscriptions.Select(x => new object?[]
+            {
+                x.SubscriberId, x.CreatorId, SubscriptionOptions.DefaultTier, x.Price, SubscriptionStatus.Active, x.StartedAt, x.PeriodEnd, x.Platform,
+            }), tx, ct);
+            await WriteAsync("device_tokens", DeviceColumns, social.Devices.Select(d => new object?[]
+            {
+                d.Token, d.UserId, d.Platform, d.CreatedAt, d.CreatedAt,
+            }), tx, ct);
+            if (tx is not null)
+            {
+                await tx.CommitAsync(ct);
+                await tx.DisposeAsync();
+            }
+        }
 
         public async Task WriteChunkAsync(UserHistory[] histories, string[] tickers, CancellationToken ct)
         {
@@ -532,10 +670,10 @@ public static class Seeder
         }
     }
 
-    static int IntOption(string[] args, string name, int fallback)
+    static int IntOption(string[] args, string name, int fallback, int min = 1)
     {
         var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
+        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) && value >= min ? value : fallback;
     }
 
     /// <summary>"5%" or "0.05".</summary>

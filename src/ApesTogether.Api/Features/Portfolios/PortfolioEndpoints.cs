@@ -82,7 +82,7 @@ public static class PortfolioEndpoints
     }
 
     static async Task<Results<Ok<PublicPortfolioResponse>, ProblemHttpResult>> Public(
-        string username, ClaimsPrincipal principal, AppDbContext db, PortfolioValuation valuation, PerformanceService performanceService, PerformanceSummaryCache summaries,
+        string username, ClaimsPrincipal principal, AppDbContext db, PortfolioValuation valuation, PerformanceSummaryCache summaries,
         SubscriberCounts subscribers, CancellationToken ct)
     {
         var normalized = username.Trim().ToLowerInvariant();
@@ -90,8 +90,16 @@ public static class PortfolioEndpoints
         {
             return ApiProblem.NotFound(ErrorCodes.UserNotFound, "No such user.");
         }
+        // One round trip: the owner, their subscriber count and whether the viewer has access (the rule is SubscriberCounts').
+        var viewer = principal.TryGetUserId();
+        var withAccess = subscribers.WithAccess();
         var owner = await db.Users.AsNoTracking().Where(u => u.NormalizedUsername == normalized)
-            .Select(u => new { u.Id, u.Username, u.DisplayName, u.IsAgent, u.CreatedAt })
+            .Select(u => new
+            {
+                u.Id, u.Username, u.DisplayName, u.IsAgent, u.CreatedAt,
+                Subscribers = withAccess.Count(s => s.CreatorUserId == u.Id),
+                ViewerSubscribed = viewer != null && withAccess.Any(s => s.CreatorUserId == u.Id && s.SubscriberUserId == viewer),
+            })
             .SingleOrDefaultAsync(ct);
         if (owner is null)
         {
@@ -99,14 +107,13 @@ public static class PortfolioEndpoints
         }
 
         // One load for every period; a period without two points is null rather than a made-up zero.
-        var summary = await summaries.GetAsync(owner.Id, () => performanceService.GetAllAsync(owner.Id, ct));
+        var summary = await summaries.GetAsync(owner.Id, ct);
         var performance = PeriodNames.All.ToDictionary(p => p.ToApiKey(), p => PerformanceEndpoints.Percent(summary.Periods[p]?.Return));
         var sinceInception = PerformanceEndpoints.Percent(summary.SinceInception);
         var risk = PublicRisk.From(summary.Periods[Period.OneYear]);
-        var user = new PublicUser(owner.Username, owner.DisplayName, owner.IsAgent, await subscribers.CountAsync(owner.Id, ct), owner.CreatedAt);
+        var user = new PublicUser(owner.Username, owner.DisplayName, owner.IsAgent, owner.Subscribers, owner.CreatedAt);
         // Full access: the owner, and a subscriber whose paid period has not ended (active, or canceled but paid up).
-        var viewer = principal.TryGetUserId();
-        var full = viewer == owner.Id || (viewer is { } v && await subscribers.HasAccessAsync(v, owner.Id, ct));
+        var full = viewer == owner.Id || owner.ViewerSubscribed;
         if (!full)
         {
             return TypedResults.Ok(new PublicPortfolioResponse(user, performance, "preview", null, null, sinceInception, risk));

@@ -2,7 +2,6 @@ using ApesTogether.Api.Data;
 using ApesTogether.Api.Features.Market;
 using ApesTogether.Api.Features.MarketData;
 using ApesTogether.Api.Features.Trades;
-using Microsoft.EntityFrameworkCore;
 
 namespace ApesTogether.Api.Features.Portfolios;
 
@@ -20,16 +19,15 @@ public sealed record RealtimePortfolioResponse(DateTimeOffset AsOf, MarketSummar
 /// Values a portfolio at current prices. A holding whose price cannot be had right now is valued at its average
 /// cost and says so (<c>price_source: "cost_basis"</c>), so a vendor outage never breaks the view.
 /// </summary>
-public sealed class PortfolioValuation(AppDbContext db, QuoteSource quotes, MarketCalendar calendar, TimeProvider clock)
+public sealed class PortfolioValuation(AppDbContext db, PositionsCache positions, QuoteSource quotes, MarketCalendar calendar, TimeProvider clock)
 {
     public const string CostBasisSource = "cost_basis";
 
     public async Task<RealtimePortfolioResponse> ValueAsync(long userId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var holdings = await db.Holdings.AsNoTracking().Where(h => h.UserId == userId).ToListAsync(ct);
-        var cash = await db.CashAccounts.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, ct)
-                   ?? new CashAccount { UserId = userId };
+        var cash = await positions.GetAsync(db, userId, ct);
+        var holdings = cash.Holdings;
         var prices = await quotes.TryGetQuotesAsync(holdings.Select(h => h.Ticker).ToList(), ct);
 
         var views = holdings.OrderBy(h => h.Ticker, StringComparer.Ordinal).Select(h => View(h, prices.GetValueOrDefault(h.Ticker))).ToList();

@@ -18,17 +18,19 @@ public sealed class SubscriberCounts(AppDbContext db, TimeProvider clock)
 
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
+    /// <summary>The subscriptions that grant access now, to compose into a larger query (one round trip instead of several).</summary>
+    public IQueryable<Subscription> WithAccess() => db.Subscriptions.AsNoTracking().Where(GrantsAccess(Now));
+
     public Task<int> CountAsync(long creatorId, CancellationToken ct) =>
-        db.Subscriptions.AsNoTracking().Where(s => s.CreatorUserId == creatorId).Where(GrantsAccess(Now)).CountAsync(ct);
+        WithAccess().Where(s => s.CreatorUserId == creatorId).CountAsync(ct);
 
     /// <summary>Every creator with at least one subscriber with access, in one grouped query.</summary>
     public Task<Dictionary<long, int>> CountAllAsync(CancellationToken ct) =>
-        db.Subscriptions.AsNoTracking().Where(GrantsAccess(Now))
+        WithAccess()
             .GroupBy(s => s.CreatorUserId)
             .Select(g => new { CreatorId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.CreatorId, g => g.Count, ct);
 
     public Task<bool> HasAccessAsync(long subscriberId, long creatorId, CancellationToken ct) =>
-        db.Subscriptions.AsNoTracking().Where(s => s.SubscriberUserId == subscriberId && s.CreatorUserId == creatorId)
-            .Where(GrantsAccess(Now)).AnyAsync(ct);
+        WithAccess().Where(s => s.SubscriberUserId == subscriberId && s.CreatorUserId == creatorId).AnyAsync(ct);
 }

@@ -66,4 +66,11 @@ public sealed class TradingOptions
     /// <summary>Most different tickers one portfolio may hold (counting queued buys of new tickers).</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
     public int MaxHoldings { get; set; } = 200;
+
+    /// <summary>
+    /// Longest a user's holdings and cash are reused by reads (<see cref="PositionsCache"/>). Trades in this process drop the
+    /// entry at once; the lifetime only bounds how late another replica's trade shows here. Zero reads the database every time.
+    /// </summary>
+    [Infrastructure.TimeSpanRange("00:00:00", "00:01:00")]
+    public TimeSpan PositionsCacheLifetime { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -20,7 +20,7 @@ public sealed record ReconciliationReport(int UsersChecked, int UsersWithDrift, 
 /// cash model and position math as the trade path, and reports (optionally repairs) any difference from the stored state.
 /// Runs under the user's write lock, so a trade cannot slip in between the replay and the comparison.
 /// </summary>
-public sealed class LedgerReconciler(AppDbContext db, TimeProvider clock, ILogger<LedgerReconciler> logger)
+public sealed class LedgerReconciler(AppDbContext db, PositionsCache positions, TimeProvider clock, ILogger<LedgerReconciler> logger)
 {
     const int BatchSize = 500;
 
@@ -52,7 +52,7 @@ public sealed class LedgerReconciler(AppDbContext db, TimeProvider clock, ILogge
     }
 
     public Task<UserReconciliation> ReconcileUserAsync(long userId, bool repair, CancellationToken ct) =>
-        db.InUserTransactionAsync(userId, async () =>
+        db.InUserTransactionAsync(positions, userId, async () =>
         {
             var ledger = await db.Transactions.Where(t => t.UserId == userId).OrderBy(t => t.Id).ToListAsync(ct);
             var cash = new CashState(0m, 0m);

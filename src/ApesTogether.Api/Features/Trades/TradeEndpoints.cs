@@ -16,6 +16,7 @@ public static class TradeEndpoints
     public static IHostApplicationBuilder AddTrades(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<TradingOptions>().BindConfiguration(TradingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<PositionsCache>();
         builder.Services.AddScoped<TradeService>();
         builder.Services.AddScoped<MarketOpenSettlement>();
         return builder;

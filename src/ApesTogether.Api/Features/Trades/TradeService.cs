@@ -30,7 +30,7 @@ public abstract record TradeOutcome
 /// write lock (a version bump of the cash row), so concurrent or retried trades can neither oversell nor lose updates.
 /// </summary>
 public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCalendar calendar, TimeProvider clock,
-    IOptions<JsonOptions> json, IOptions<TradingOptions> trading, Events.Outbox outbox, ILogger<TradeService> logger)
+    IOptions<JsonOptions> json, IOptions<TradingOptions> trading, Events.Outbox outbox, PositionsCache positions, ILogger<TradeService> logger)
 {
     public async Task<TradeOutcome> PlaceAsync(TradeCommand command, CancellationToken ct)
     {
@@ -149,7 +149,13 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
             return new ExecutionResult(null, valueRejection);
         }
 
-        var holding = await db.Holdings.SingleOrDefaultAsync(h => h.UserId == userId && h.Ticker == ticker, ct);
+        // The cash row and the ticker's holding (if any) in one round trip, both tracked for the update below.
+        var state = await (
+            from c in db.CashAccounts.Where(c => c.UserId == userId)
+            join h in db.Holdings.Where(h => h.Ticker == ticker) on c.UserId equals h.UserId into held
+            from h in held.DefaultIfEmpty()
+            select new { Account = c, Holding = h }).SingleAsync(ct);
+        var holding = state.Holding;
         if (action == TradeAction.Sell)
         {
             var available = (holding?.Quantity ?? 0m) - await QueuedSellsAsync(userId, ticker, pendingTradeId, ct);
@@ -163,7 +169,7 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
             return new ExecutionResult(null, capRejection);
         }
 
-        var account = await db.CashAccounts.SingleAsync(c => c.UserId == userId, ct);
+        var account = state.Account;
         var cash = new CashState(account.CapitalDeployed, account.CashProceeds).Apply(action, total);
         account.CapitalDeployed = cash.CapitalDeployed;
         account.CashProceeds = cash.CashProceeds;
@@ -296,7 +302,7 @@ public sealed class TradeService(AppDbContext db, QuoteSource quotes, MarketCale
 
     async Task<T> InUserTransactionAsync<T>(long userId, Func<Task<T>> work, CancellationToken ct)
     {
-        var result = await db.InUserTransactionAsync(userId, work, ct);
+        var result = await db.InUserTransactionAsync(positions, userId, work, ct);
         outbox.Committed();
         return result;
     }
