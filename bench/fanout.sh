@@ -58,6 +58,16 @@ echo "== seed: $subscribers users, all subscribed to stockguru with one device e
 (cd src/ApesTogether.Api && Clock__StartAt=2026-12-01T15:00:00Z dotnet "$api_dll" seed --users "$subscribers" --days 30 --seed 42 \
   --fanout-subscribers "$subscribers") | tee "$results/fanout-seed.log"
 
+# Pushes to expect: every device of every subscriber of stockguru with access at the trade (all seeded users: with
+# --fanout-subscribers equal to --users the seed gives none of them settings that would hold or mute the alert).
+expected=$("$(apes_pg_bindir)/psql" -h 127.0.0.1 -p "$APES_PG_PORT" -U postgres -d apes_fanout -tAc "
+  SELECT count(*) FROM device_tokens d
+  JOIN subscriptions s ON s.subscriber_user_id = d.user_id
+  JOIN users c ON c.id = s.creator_user_id AND c.username = 'stockguru'
+  WHERE s.status IN ('active', 'canceled') AND s.current_period_end > TIMESTAMP '2026-12-01 17:00:00'
+    AND NOT EXISTS (SELECT 1 FROM notification_settings n WHERE n.user_id = d.user_id)")
+echo "== $subscribers subscribers of stockguru with $expected devices"
+
 # One run: the tool starts the fake FCM and writes its service account, the service starts against it, the tool trades
 # and waits for every push.
 measure() {
@@ -65,7 +75,7 @@ measure() {
   rm -f "$work/sa.json"
   echo "== $name"
   "${load[@]}" fanout --host "http://127.0.0.1:$port" --fcm-port "$fcm_port" --service-account "$work/sa.json" \
-    --expect "$subscribers" --label "$name" --out "$results/$name" > >(tee "$results/$name.log") 2>&1 &
+    --expect "$expected" --label "$name" --out "$results/$name" > >(tee "$results/$name.log") 2>&1 &
   tool_pid=$!
   for _ in $(seq 100); do [[ -s "$work/sa.json" ]] && break; sleep 0.1; done
   [[ -s "$work/sa.json" ]] || { echo "the fake FCM did not start" >&2; exit 1; }
