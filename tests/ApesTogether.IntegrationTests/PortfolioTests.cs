@@ -36,6 +36,25 @@ public sealed class PortfolioTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Realtime_shows_each_trade_as_soon_as_it_is_placed_though_the_positions_were_just_read()
+    {
+        var user = await api.RegisterAsync();
+        await (await user.TradeAsync("KO", 2, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+        var before = await (await user.Client.Get("/api/v1/portfolio/realtime")).ReadJsonAsync(HttpStatusCode.OK);
+
+        await (await user.TradeAsync("KO", 3, "buy")).ReadJsonAsync(HttpStatusCode.Created);
+        var afterBuy = await (await user.Client.Get("/api/v1/portfolio/realtime")).ReadJsonAsync(HttpStatusCode.OK);
+        await (await user.TradeAsync("KO", 5, "sell")).ReadJsonAsync(HttpStatusCode.Created);
+        var afterSell = await (await user.Client.Get("/api/v1/portfolio/realtime")).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(2m, before["holdings"]![0]!["quantity"].Dec());
+        Assert.Equal(5m, afterBuy["holdings"]![0]!["quantity"].Dec());
+        Assert.True(afterBuy["totals"]!["capital_deployed"].Dec() > before["totals"]!["capital_deployed"].Dec());
+        Assert.Empty(afterSell["holdings"]!.AsArray());
+        Assert.True(afterSell["totals"]!["cash_proceeds"].Dec() > 0m);
+    }
+
+    [Fact]
     public async Task An_empty_portfolio_is_all_zeros()
     {
         var user = await api.RegisterAsync();

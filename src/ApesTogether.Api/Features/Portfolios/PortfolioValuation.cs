@@ -26,21 +26,21 @@ public sealed class PortfolioValuation(AppDbContext db, PositionsCache positions
     public async Task<RealtimePortfolioResponse> ValueAsync(long userId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var cash = await positions.GetAsync(db, userId, ct);
-        var holdings = cash.Holdings;
+        var stored = await positions.GetAsync(db, userId, ct);
+        var holdings = stored.Holdings;
         var prices = await quotes.TryGetQuotesAsync(holdings.Select(h => h.Ticker).ToList(), ct);
 
         var views = holdings.OrderBy(h => h.Ticker, StringComparer.Ordinal).Select(h => View(h, prices.GetValueOrDefault(h.Ticker))).ToList();
         var holdingsValue = views.Sum(v => v.Value);
         var dayChange = views.Sum(v => v.DayChange);
-        var totalValue = holdingsValue + cash.CashProceeds;
-        var totalGain = totalValue - cash.CapitalDeployed;
+        var totalValue = holdingsValue + stored.CashProceeds;
+        var totalGain = totalValue - stored.CapitalDeployed;
         var state = calendar.GetState(now);
         return new RealtimePortfolioResponse(now,
             new MarketSummary(state.IsOpen, state.Session, state.NextOpen, state.NextClose),
             views,
-            new PortfolioTotals(holdingsValue, cash.CashProceeds, totalValue, cash.CapitalDeployed, totalGain,
-                Percent(totalGain, cash.CapitalDeployed), dayChange, Percent(dayChange, totalValue - dayChange)));
+            new PortfolioTotals(holdingsValue, stored.CashProceeds, totalValue, stored.CapitalDeployed, totalGain,
+                Percent(totalGain, stored.CapitalDeployed), dayChange, Percent(dayChange, totalValue - dayChange)));
     }
 
     static HoldingView View(Holding h, Quote? quote)
