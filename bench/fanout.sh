@@ -15,52 +15,29 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: bench/fanout.sh [--subscribers N]" >&2; exit 2 ;;
   esac
 done
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export APES_PG_PORT="${APES_PG_PORT:-55497}" APES_RMQ_PORT="${APES_RMQ_PORT:-55682}"
 port=5092
 fcm_port=5093
-results=bench/results
-mkdir -p "$results"
 work=$(mktemp -d /tmp/apes-fanout.XXXXXX)
-
-source scripts/postgres.sh
-source scripts/rabbitmq.sh
-service_pid=""
+source bench/common.sh
+apes_bench_start apes_fanout
+apes_rmq_start
 tool_pid=""
-stop_service() {
-  if [[ -n "$service_pid" ]]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
-  service_pid=""
-}
 cleanup() {
-  stop_service
   if [[ -n "$tool_pid" ]]; then kill "$tool_pid" 2>/dev/null || true; fi
-  apes_pg_stop
-  apes_rmq_stop
+  apes_bench_cleanup
   rm -rf "$work"
 }
 trap cleanup EXIT
-apes_pg_start
-apes_rmq_start
-"$(apes_pg_bindir)/psql" -h 127.0.0.1 -p "$APES_PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE apes_fanout" >/dev/null
-
-export Database__Provider=Postgres
-export ConnectionStrings__Apes="Host=127.0.0.1;Port=$APES_PG_PORT;Username=postgres;Database=apes_fanout"
-export Auth__JwtSigningKey="benchmark-signing-key-0123456789abcdef-0123"
-export Logging__LogLevel__Default=Warning
-
-dotnet build -c Release src/ApesTogether.Api -v q -nologo >/dev/null
-dotnet build -c Release tools/ApesTogether.LoadTest -v q -nologo >/dev/null
-api_dll="$PWD/src/ApesTogether.Api/bin/Release/net10.0/ApesTogether.Api.dll"
-load=(dotnet "$PWD/tools/ApesTogether.LoadTest/bin/Release/net10.0/ApesTogether.LoadTest.dll")
 
 # Tuesday 1 December 2026, 10:00 New York: the seed's "now".
-echo "== seed: $subscribers users, all subscribed to stockguru with one device each"
+echo "== seed: $subscribers users, all subscribed to stockguru, with one or two devices each"
 (cd src/ApesTogether.Api && Clock__StartAt=2026-12-01T15:00:00Z dotnet "$api_dll" seed --users "$subscribers" --days 30 --seed 42 \
   --fanout-subscribers "$subscribers") | tee "$results/fanout-seed.log"
 
 # Pushes to expect: every device of every subscriber of stockguru with access at the trade (all seeded users: with
 # --fanout-subscribers equal to --users the seed gives none of them settings that would hold or mute the alert).
-expected=$("$(apes_pg_bindir)/psql" -h 127.0.0.1 -p "$APES_PG_PORT" -U postgres -d apes_fanout -tAc "
+expected=$(apes_bench_psql apes_fanout "
   SELECT count(*) FROM device_tokens d
   JOIN subscriptions s ON s.subscriber_user_id = d.user_id
   JOIN users c ON c.id = s.creator_user_id AND c.username = 'stockguru'
@@ -86,7 +63,7 @@ measure() {
   local code=0
   wait "$tool_pid" || code=$?
   tool_pid=""
-  stop_service
+  apes_bench_stop_service
   [[ $code -eq 0 ]] || { echo "$name failed (exit $code); service log: $results/$name-service.log" >&2; exit "$code"; }
 }
 measure fanout-inprocess 2026-12-01T15:30:00Z Messaging__Transport=InProcess

@@ -20,31 +20,10 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: bench/run.sh [--users N]" >&2; exit 2 ;;
   esac
 done
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export APES_PG_PORT="${APES_PG_PORT:-55495}"
 port=5090
-results=bench/results
-mkdir -p "$results"
-
-source scripts/postgres.sh
-service_pid=""
-cleanup() {
-  if [[ -n "$service_pid" ]]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
-  apes_pg_stop
-}
-trap cleanup EXIT
-apes_pg_start
-"$(apes_pg_bindir)/psql" -h 127.0.0.1 -p "$APES_PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE apes_bench" >/dev/null
-
-export Database__Provider=Postgres
-export ConnectionStrings__Apes="Host=127.0.0.1;Port=$APES_PG_PORT;Username=postgres;Database=apes_bench"
-export Auth__JwtSigningKey="benchmark-signing-key-0123456789abcdef-0123"
-export Logging__LogLevel__Default=Warning
-
-dotnet build -c Release src/ApesTogether.Api -v q -nologo >/dev/null
-dotnet build -c Release tools/ApesTogether.LoadTest -v q -nologo >/dev/null
-api_dll="$PWD/src/ApesTogether.Api/bin/Release/net10.0/ApesTogether.Api.dll"
-load=(dotnet "$PWD/tools/ApesTogether.LoadTest/bin/Release/net10.0/ApesTogether.LoadTest.dll")
+source bench/common.sh
+apes_bench_start apes_bench
 
 echo "== seed: $users users, a year of history"
 (cd src/ApesTogether.Api && dotnet "$api_dll" seed --users "$users" --days 365 --seed 42) | tee "$results/seed.log"
