@@ -24,15 +24,18 @@ public sealed record FanoutOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>How long to wait for the service to become ready after the fake is up.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    /// <summary>Pause between the warm-up's last push and the measured trade.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(10);
     public string? Label { get; init; }
     public string? Out { get; init; }
 
     public const string Usage = """
         usage: ApesTogether.LoadTest fanout [--host http://127.0.0.1:5080] [--fcm-port 5091] [--service-account FILE]
                                             [--email stockguru@example.com] [--password testpass123] [--ticker AAPL]
-                                            [--expect 10000] [--timeout 300] [--label TEXT] [--out bench/results/NAME]
+                                            [--expect 10000] [--timeout 300] [--settle 10] [--label TEXT] [--out bench/results/NAME]
         Starts a fake FCM (OAuth token endpoint + HTTP v1 send) on 127.0.0.1:PORT, writes its service-account JSON to FILE,
-        waits for the service at --host to be ready, places one trade as the creator and times commit -> last push accepted.
+        waits for the service at --host to be ready, places a warm-up trade as the creator, waits for its pushes and --settle
+        seconds, then places the measured trade and times commit -> last push accepted.
         """;
 
     public static FanoutOptions Parse(IReadOnlyList<string> args)
@@ -55,6 +58,7 @@ public sealed record FanoutOptions
                 "--ticker" => o with { Ticker = Value() },
                 "--expect" => o with { Expect = Positive() },
                 "--timeout" => o with { Timeout = TimeSpan.FromSeconds(Positive()) },
+                "--settle" => o with { Settle = TimeSpan.FromSeconds(Positive()) },
                 "--label" => o with { Label = Value() },
                 "--out" => o with { Out = Value() },
                 _ => throw new ArgumentException($"Unknown option {name}."),
@@ -93,6 +97,8 @@ public static class FanoutBenchmark
 
         // A first trade warms the service (JIT, pools, the FCM token) and is not measured.
         await TradeAndWaitAsync(client, fcm, options, "warm-up", progress, ct);
+        // The sender records the warm-up's pushes after sending them; the measured trade starts on an idle service.
+        await Task.Delay(options.Settle, ct);
         var (before, committedAt, roundTrip, executedAt) = await TradeAndWaitAsync(client, fcm, options, "measured", progress, ct);
         // A moment more, so a push sent twice would be seen.
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
