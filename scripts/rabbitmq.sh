@@ -35,6 +35,23 @@ apes_rmq_env() {
 
 apes_rmq_start() {
   apes_rmq_install
+  local attempt
+  for attempt in 1 2 3; do
+    if apes_rmq_try_start; then
+      export APES_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$APES_RMQ_PORT/"
+      echo "RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null) on 127.0.0.1:$APES_RMQ_PORT ($APES_RMQ_DIR)"
+      return 0
+    fi
+    echo "RabbitMQ did not start (attempt $attempt of 3):" >&2
+    tail -n 30 "$APES_RMQ_DIR/server.out" >&2 2>/dev/null || true
+    apes_rmq_stop
+  done
+  return 1
+}
+
+# One start: our own epmd first and waited for (left to the node, its start sometimes races the node's registration:
+# "register/listen error: econnrefused"), then the node, then wait until it takes AMQP connections.
+apes_rmq_try_start() {
   APES_RMQ_DIR=$(mktemp -d /tmp/apes-rmq.XXXXXX)
   mkdir -p "$APES_RMQ_DIR/mnesia" "$APES_RMQ_DIR/log"
   echo "[]." > "$APES_RMQ_DIR/enabled_plugins"
@@ -51,24 +68,30 @@ EOF
   fi
   export APES_RMQ_DIR
   # shellcheck disable=SC2046
+  env $(apes_rmq_env "$APES_RMQ_DIR") "${as[@]}" epmd -daemon -address 127.0.0.1 >/dev/null 2>&1 || true
+  local epmd=0
+  for _ in $(seq 1 50); do
+    # shellcheck disable=SC2046
+    if env $(apes_rmq_env "$APES_RMQ_DIR") epmd -names >/dev/null 2>&1; then epmd=1; break; fi
+    sleep 0.1
+  done
+  [[ $epmd -eq 1 ]] || return 1
+  # shellcheck disable=SC2046
   ( cd "$APES_RMQ_DIR" && exec env $(apes_rmq_env "$APES_RMQ_DIR") setsid "${as[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server \
       >"$APES_RMQ_DIR/server.out" 2>&1 ) &
-  local ready=0
+  # setsid runs in place (a background job is no group leader): this pid leads the node's session.
+  APES_RMQ_PID=$!
+  export APES_RMQ_PID
   for _ in $(seq 1 120); do
     # shellcheck disable=SC2046
     if env $(apes_rmq_env "$APES_RMQ_DIR") "${as[@]}" /usr/lib/rabbitmq/bin/rabbitmq-diagnostics -q check_port_connectivity \
         >/dev/null 2>&1; then
-      ready=1; break
+      return 0
     fi
+    kill -0 "$APES_RMQ_PID" 2>/dev/null || return 1
     sleep 1
   done
-  if [[ $ready -ne 1 ]]; then
-    echo "RabbitMQ did not start:" >&2
-    cat "$APES_RMQ_DIR/server.out" "$APES_RMQ_DIR"/log/*.log >&2 2>/dev/null || true
-    return 1
-  fi
-  export APES_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$APES_RMQ_PORT/"
-  echo "RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null) on 127.0.0.1:$APES_RMQ_PORT ($APES_RMQ_DIR)"
+  return 1
 }
 
 apes_rmq_stop() {
@@ -77,7 +100,14 @@ apes_rmq_stop() {
   [[ $(id -u) -eq 0 ]] && id rabbitmq >/dev/null 2>&1 && as=(runuser -u rabbitmq --)
   # shellcheck disable=SC2046
   env $(apes_rmq_env "$APES_RMQ_DIR") "${as[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl -q stop >/dev/null 2>&1 || true
-  # The node's own epmd outlives it; it listens on our private port only.
+  # A node that never came up does not answer rabbitmqctl: end its whole session.
+  if [[ -n "${APES_RMQ_PID:-}" ]]; then
+    for _ in $(seq 1 50); do kill -0 "$APES_RMQ_PID" 2>/dev/null || break; sleep 0.1; done
+    pkill -KILL -s "$APES_RMQ_PID" >/dev/null 2>&1 || true
+    wait "$APES_RMQ_PID" 2>/dev/null || true
+    unset APES_RMQ_PID
+  fi
+  # Our epmd outlives the node; it listens on our private port only.
   # shellcheck disable=SC2046
   env $(apes_rmq_env "$APES_RMQ_DIR") epmd -kill >/dev/null 2>&1 || true
   rm -rf "$APES_RMQ_DIR"
