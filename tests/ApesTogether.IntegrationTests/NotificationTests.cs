@@ -160,6 +160,29 @@ public sealed class NotificationTests
     }
 
     [Fact]
+    public async Task The_worker_sends_when_the_batching_window_closes_without_waiting_for_its_next_poll()
+    {
+        // The sender polls once a minute here, so only the wake-up at the window's end can send within the test.
+        var (api, push) = await StartAsync(new() { ["Roles"] = "api,worker", ["Notifications:SendInterval"] = "00:01:00" });
+        await using var _api = api;
+        var creator = await api.RegisterAsync();
+        var fan = await api.RegisterAsync();
+        await fan.SubscribeAsync(creator);
+        var device = await fan.DeviceAsync();
+
+        await TradeAsync(creator, "NVDA", 3);
+        await Scenario.WaitUntilAsync(() => api.WithDbAsync(db => db.Notifications.AnyAsync(n => n.UserId == fan.Id, Ct)), "the alert was queued");
+        api.Clock.Advance(TimeSpan.FromSeconds(4));
+        await Task.Delay(200, Ct);
+        var beforeTheWindowClosed = push.Sent.Count;
+        api.Clock.Advance(TimeSpan.FromSeconds(1));
+        await Scenario.WaitUntilAsync(() => Task.FromResult(!push.Sent.IsEmpty), "the alert was pushed when its window closed");
+
+        Assert.Equal(0, beforeTheWindowClosed);
+        Assert.Equal(device, Assert.Single(push.Sent).Token);
+    }
+
+    [Fact]
     public async Task Three_trades_inside_the_batching_window_arrive_as_one_push_and_a_redelivery_adds_nothing()
     {
         var (api, push) = await StartAsync();

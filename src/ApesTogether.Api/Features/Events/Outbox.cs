@@ -35,6 +35,11 @@ public interface IEventConsumer
     string Name { get; }
 
     Task HandleAsync(AppDbContext db, TradeExecuted trade, CancellationToken ct);
+
+    /// <summary>Called after the transaction with the consumer's effect committed (not after a failure or a no-op redelivery).</summary>
+    void Committed(TradeExecuted trade)
+    {
+    }
 }
 
 /// <summary>Writes events into the outbox inside the caller's transaction and wakes the dispatcher after commit.</summary>
@@ -59,27 +64,7 @@ public sealed class Outbox(AppDbContext db, IOptions<JsonOptions> json, TimeProv
 }
 
 /// <summary>Wakes the in-process dispatcher when an event was committed.</summary>
-public sealed class OutboxSignal
-{
-    readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another notifier got there first; one wake-up is enough.
-            }
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
-}
+public sealed class OutboxSignal(TimeProvider clock) : WakeSignal(clock);
 
 public sealed record DispatchReport(int Claimed, int Delivered, int Retried, int DeadLettered);
 
@@ -122,6 +107,7 @@ public sealed class EventConsumerRunner(IServiceScopeFactory scopes, TimeProvide
         db.ProcessedEvents.Add(new ProcessedEvent { Consumer = consumer.Name, EventId = trade.EventId, ProcessedAt = clock.GetUtcNow().UtcDateTime });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        consumer.Committed(trade);
     }
 }
 

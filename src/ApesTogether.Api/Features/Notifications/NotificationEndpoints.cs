@@ -25,6 +25,7 @@ public static class NotificationEndpoints
             ? sp.GetRequiredService<FcmPushSender>()
             : sp.GetRequiredService<LogPushSender>());
         builder.Services.AddSingleton<IEventConsumer, NotificationFanoutConsumer>();
+        builder.Services.AddSingleton<NotificationSignal>();
         builder.Services.AddSingleton<NotificationSender>();
         if (worker)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using ApesTogether.Api.Data;
@@ -15,8 +16,12 @@ namespace ApesTogether.Api.Features.Notifications;
 /// and the trader not muted. Runs inside the dispatcher's transaction with the processed-event record, and the
 /// (user, dedupe key) index drops anything a redelivery would add twice.
 /// </summary>
-public sealed class NotificationFanoutConsumer(TimeProvider clock, IOptions<NotificationOptions> options) : IEventConsumer
+public sealed class NotificationFanoutConsumer(TimeProvider clock, NotificationSignal signal, IOptions<NotificationOptions> options)
+    : IEventConsumer
 {
+    /// <summary>Per event being handled: when its first alert falls due, to wake the sender then once the alerts are committed.</summary>
+    readonly ConcurrentDictionary<Guid, DateTime> _firstDue = new();
+
     public string Name => "notifications";
 
     public async Task HandleAsync(AppDbContext db, TradeExecuted trade, CancellationToken ct)
@@ -91,6 +96,7 @@ public sealed class NotificationFanoutConsumer(TimeProvider clock, IOptions<Noti
                 DueAt = quietEnd ?? now + window,
             });
         }
+        _firstDue[trade.EventId] = alerts.Min(a => a.DueAt);
         if (db.Database.IsNpgsql())
         {
             // A creator with many subscribers: one binary COPY inside the consumer's transaction instead of an INSERT a row
@@ -99,6 +105,14 @@ public sealed class NotificationFanoutConsumer(TimeProvider clock, IOptions<Noti
             return;
         }
         db.Notifications.AddRange(alerts);
+    }
+
+    public void Committed(TradeExecuted trade)
+    {
+        if (_firstDue.TryRemove(trade.EventId, out var due))
+        {
+            signal.NotifyAt(due);
+        }
     }
 
     static async Task CopyAsync(NpgsqlConnection connection, List<Notification> alerts, CancellationToken ct)

@@ -5,6 +5,9 @@ using Microsoft.Extensions.Options;
 
 namespace ApesTogether.Api.Features.Notifications;
 
+/// <summary>Wakes the sender's loop when alerts fall due (their batching window closes), instead of at its next poll.</summary>
+public sealed class NotificationSignal(TimeProvider clock) : Infrastructure.WakeSignal(clock);
+
 /// <summary>What one sending pass did; <c>PushAttempts</c> counts HTTP requests to the provider, in-call retries included.</summary>
 public sealed record SendReport(int Pushes, int Notifications, int Suppressed, int Retried, int Failed, int DeferredRecipients, int PushAttempts = 0);
 
@@ -14,7 +17,7 @@ public sealed record SendReport(int Pushes, int Notifications, int Suppressed, i
 /// MaxPerMinute pushes per clock minute (counted in the database, so across instances); the rest stay due.
 /// The worker role runs the loop; tests call <see cref="SendDueAsync"/>.
 /// </summary>
-public sealed class NotificationSender(IServiceScopeFactory scopes, IPushSender push, TimeProvider clock,
+public sealed class NotificationSender(IServiceScopeFactory scopes, IPushSender push, TimeProvider clock, NotificationSignal signal,
     IOptions<NotificationOptions> options, ILogger<NotificationSender> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -24,7 +27,8 @@ public sealed class NotificationSender(IServiceScopeFactory scopes, IPushSender 
             try
             {
                 await SendDueAsync(stoppingToken);
-                await Task.Delay(options.Value.SendInterval, clock, stoppingToken);
+                // Woken when alerts queued in this process fall due; polls for the rest (other instances, retries, held alerts).
+                await signal.WaitAsync(options.Value.SendInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
