@@ -246,22 +246,25 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEventTranspor
                 .SetProperty(m => m.Status, OutboxStatus.Delivered).SetProperty(m => m.DeliveredAt, at)
                 .SetProperty(m => m.Attempts, m => m.Attempts + 1), CancellationToken.None);
         }
+        static string Trim(string error) => error.Length <= 1000 ? error : error[..1000];
         int retried = 0, dead = 0;
+        // An unreachable transport is not an attempt: those rows only wait, one update per distinct error (usually one).
+        foreach (var waiting in Enumerable.Range(0, batch.Count).Where(i => outcomes[i] is { Error: not null, Unavailable: true })
+                     .GroupBy(i => Trim(outcomes[i].Error!), i => batch[i].Id))
+        {
+            var waitingIds = waiting.ToList();
+            await udb.OutboxMessages.Where(m => waitingIds.Contains(m.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.LastError, waiting.Key).SetProperty(m => m.AvailableAt, at + UnavailableBackoff), CancellationToken.None);
+            retried += waitingIds.Count;
+        }
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i];
-            if (outcomes[i] is not { Error: { } error } outcome)
+            if (outcomes[i] is not { Error: { } error, Unavailable: false })
             {
                 continue;
             }
-            var trimmed = error.Length <= 1000 ? error : error[..1000];
-            if (outcome.Unavailable)
-            {
-                await udb.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.LastError, trimmed).SetProperty(m => m.AvailableAt, at + UnavailableBackoff), CancellationToken.None);
-                retried++;
-                continue;
-            }
+            var trimmed = Trim(error);
             var attempts = message.Attempts + 1;
             var giveUp = attempts >= o.MaxAttempts;
             var retryAt = at + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, attempts)));
