@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using ApesTogether.Api.Data;
@@ -19,9 +18,6 @@ namespace ApesTogether.Api.Features.Notifications;
 public sealed class NotificationFanoutConsumer(TimeProvider clock, NotificationSignal signal, IOptions<NotificationOptions> options)
     : IEventConsumer
 {
-    /// <summary>Per event being handled: when its first alert falls due, to wake the sender then once the alerts are committed.</summary>
-    readonly ConcurrentDictionary<Guid, DateTime> _firstDue = new();
-
     public string Name => "notifications";
 
     public async Task HandleAsync(AppDbContext db, TradeExecuted trade, CancellationToken ct)
@@ -96,7 +92,6 @@ public sealed class NotificationFanoutConsumer(TimeProvider clock, NotificationS
                 DueAt = quietEnd ?? now + window,
             });
         }
-        _firstDue[trade.EventId] = alerts.Min(a => a.DueAt);
         if (db.Database.IsNpgsql())
         {
             // A creator with many subscribers: one binary COPY inside the consumer's transaction instead of an INSERT a row
@@ -107,13 +102,11 @@ public sealed class NotificationFanoutConsumer(TimeProvider clock, NotificationS
         db.Notifications.AddRange(alerts);
     }
 
-    public void Committed(TradeExecuted trade)
-    {
-        if (_firstDue.TryRemove(trade.EventId, out var due))
-        {
-            signal.NotifyAt(due);
-        }
-    }
+    /// <summary>
+    /// The alerts just committed fall due when their batching window closes (held ones later, found by the sender's poll):
+    /// wake the sender then. Measured from now, after the commit, so never before they are due.
+    /// </summary>
+    public void Committed(TradeExecuted trade) => signal.NotifyAt(clock.GetUtcNow().UtcDateTime + options.Value.BatchWindow);
 
     static async Task CopyAsync(NpgsqlConnection connection, List<Notification> alerts, CancellationToken ct)
     {
