@@ -384,7 +384,9 @@ public sealed class LeaderboardBuilder(
         var holdings = db.Holdings.Where(h => h.Quantity > 0m);
         if (userId is { } only)
             holdings = holdings.Where(h => h.UserId == only);
-        var info = await db.StockInfo.Select(s => new { s.Ticker, s.Sector, s.MarketCapitalization }).ToDictionaryAsync(s => s.Ticker, ct);
+        // Only the facts of held tickers: the trade hook asks for one user's handful, not the whole table.
+        var info = await db.StockInfo.Where(s => holdings.Any(h => h.Ticker == s.Ticker))
+            .Select(s => new { s.Ticker, s.Sector, s.MarketCapitalization }).ToDictionaryAsync(s => s.Ticker, ct);
         var closes = await db.DailyPrices
             .Where(p => p.Date == db.DailyPrices.Where(q => q.Ticker == p.Ticker).Max(q => q.Date))
             .Where(p => holdings.Any(h => h.Ticker == p.Ticker))
