@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -46,11 +45,10 @@ public sealed record FanoutOptions
         {
             var name = args[i];
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-            int Positive() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-                ? n : throw new ArgumentException($"{name} must be a positive whole number.");
+            int Positive() => LoadTestOptions.PositiveInt(name, Value());
             o = name switch
             {
-                "--host" => o with { Host = Uri.TryCreate(Value(), UriKind.Absolute, out var host) ? host : throw new ArgumentException("--host must be an absolute URL.") },
+                "--host" => o with { Host = LoadTestOptions.AbsoluteUrl(name, Value()) },
                 "--fcm-port" => o with { FcmPort = Positive() },
                 "--service-account" => o with { ServiceAccountFile = Value() },
                 "--email" => o with { Email = Value() },
@@ -184,15 +182,6 @@ public static class FanoutBenchmark
         | push rate first → last | {r.PushesPerSecond}/s |
         """;
 
-    public static async Task<IReadOnlyList<string>> WriteFilesAsync(FanoutReport report, string prefix, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(prefix);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(prefix));
-        if (!string.IsNullOrEmpty(directory))
-            Directory.CreateDirectory(directory);
-        var files = new[] { prefix + ".json", prefix + ".md" };
-        await File.WriteAllTextAsync(files[0], JsonSerializer.Serialize(report, Json), ct);
-        await File.WriteAllTextAsync(files[1], Table(report), ct);
-        return files;
-    }
+    public static Task<IReadOnlyList<string>> WriteFilesAsync(FanoutReport report, string prefix, CancellationToken ct) =>
+        ReportWriter.WriteAllAsync(prefix, [(".json", JsonSerializer.Serialize(report, Json)), (".md", Table(report))], ct);
 }

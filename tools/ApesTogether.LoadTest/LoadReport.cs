@@ -187,17 +187,23 @@ public static class ReportWriter
         return sb.ToString();
     }
 
-    public static async Task<IReadOnlyList<string>> WriteFilesAsync(LoadReport report, string prefix, CancellationToken ct)
+    public static Task<IReadOnlyList<string>> WriteFilesAsync(LoadReport report, string prefix, CancellationToken ct) =>
+        WriteAllAsync(prefix, [(".json", JsonSerializer.Serialize(report, JsonOptions)), (".md", Markdown(report)), ("_stats.csv", LocustStatsCsv(report))], ct);
+
+    /// <summary>Writes PREFIX + suffix for each file (creating the folder) and returns the paths.</summary>
+    internal static async Task<IReadOnlyList<string>> WriteAllAsync(string prefix, IReadOnlyList<(string Suffix, string Text)> files, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var directory = Path.GetDirectoryName(Path.GetFullPath(prefix));
         if (!string.IsNullOrEmpty(directory))
             Directory.CreateDirectory(directory);
-        var files = new[] { prefix + ".json", prefix + ".md", prefix + "_stats.csv" };
-        await File.WriteAllTextAsync(files[0], JsonSerializer.Serialize(report, JsonOptions), ct);
-        await File.WriteAllTextAsync(files[1], Markdown(report), ct);
-        await File.WriteAllTextAsync(files[2], LocustStatsCsv(report), ct);
-        return files;
+        var paths = new List<string>(files.Count);
+        foreach (var (suffix, text) in files)
+        {
+            await File.WriteAllTextAsync(prefix + suffix, text, ct);
+            paths.Add(prefix + suffix);
+        }
+        return paths;
     }
 
     static string Label(Grade grade) => grade switch

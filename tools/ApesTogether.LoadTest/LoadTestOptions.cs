@@ -46,7 +46,7 @@ public sealed record LoadTestOptions
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
             o = name switch
             {
-                "--host" => o with { Host = Uri.TryCreate(Value(), UriKind.Absolute, out var host) ? host : throw new ArgumentException("--host must be an absolute URL.") },
+                "--host" => o with { Host = AbsoluteUrl(name, Value()) },
                 "--users" => o with { Users = PositiveInt(name, Value()) },
                 "--spawn-rate" => o with { SpawnRate = PositiveDouble(name, Value()) },
                 "--duration" => o with { Duration = TimeSpan.FromSeconds(PositiveDouble(name, Value())) },
@@ -67,10 +67,13 @@ public sealed record LoadTestOptions
         return o;
     }
 
-    static int PositiveInt(string name, string value) =>
+    internal static Uri AbsoluteUrl(string name, string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new ArgumentException($"{name} must be an absolute URL.");
+
+    internal static int PositiveInt(string name, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive whole number.");
 
-    static double PositiveDouble(string name, string value) =>
+    internal static double PositiveDouble(string name, string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive number.");
 
     static double NonNegativeDouble(string name, string value) =>

@@ -36,26 +36,25 @@ static class Entry
     static async Task<int> LoadAsync(LoadTestOptions options, CancellationToken ct)
     {
         var report = await LoadRunner.RunAsync(options, Console.Out, ct);
-        Console.WriteLine();
-        Console.WriteLine(ReportWriter.Table(report));
-        if (options.Out is not null)
-        {
-            var files = await ReportWriter.WriteFilesAsync(report, options.Out, CancellationToken.None);
-            Console.WriteLine($"reports: {string.Join(", ", files)}");
-        }
+        await PrintAsync(ReportWriter.Table(report), options.Out, prefix => ReportWriter.WriteFilesAsync(report, prefix, CancellationToken.None));
         return report.Verdict.Overall == Grade.Fail ? 1 : 0;
     }
 
     static async Task<int> FanoutAsync(FanoutOptions options, CancellationToken ct)
     {
         var report = await FanoutBenchmark.RunAsync(options, Console.Out, ct);
-        Console.WriteLine();
-        Console.WriteLine(FanoutBenchmark.Table(report));
-        if (options.Out is not null)
-        {
-            var files = await FanoutBenchmark.WriteFilesAsync(report, options.Out, CancellationToken.None);
-            Console.WriteLine($"reports: {string.Join(", ", files)}");
-        }
+        await PrintAsync(FanoutBenchmark.Table(report), options.Out, prefix => FanoutBenchmark.WriteFilesAsync(report, prefix, CancellationToken.None));
         return report.Complete && report.Doubled == 0 ? 0 : 1;
+    }
+
+    /// <summary>The report's table on the console, and its files when --out was given.</summary>
+    static async Task PrintAsync(string table, string? outPrefix, Func<string, Task<IReadOnlyList<string>>> write)
+    {
+        Console.WriteLine();
+        Console.WriteLine(table);
+        if (outPrefix is not null)
+        {
+            Console.WriteLine($"reports: {string.Join(", ", await write(outPrefix))}");
+        }
     }
 }
