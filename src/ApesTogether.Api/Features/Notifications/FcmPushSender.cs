@@ -108,7 +108,7 @@ public sealed class FcmPushSender : IPushSender
         }
         // Built by hand rather than from GoogleCredential so that the token requests use our handler pipeline and
         // clock, and leave retrying to us. The library posts the signed assertion to TokenServerUrl (the key's
-        // token_uri) with that URL as the JWT audience.
+        // token_uri), though the JWT's audience stays Google's own token URL.
         var initializer = new ServiceAccountCredential.Initializer(key!.ClientEmail, key.TokenUri)
         {
             ProjectId = key.ProjectId,
